@@ -1,0 +1,46 @@
+//! Command-line definitions (clap) and one driver per subcommand. The only module that
+//! prints: manifests to stdout, diagnostics to stderr.
+
+mod render;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (warnings allowed)
+  1  the manifests fail validation or policy
+  2  bad input or usage
+
+stdout carries only manifests; diagnostics go to stderr.";
+
+#[derive(Debug, Parser)]
+#[command(name = "berth", version, about = "Render compose files and charts into validated, hardened Kubernetes manifests", after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render a compose file (or a folder holding one) to Kubernetes manifests.
+    Render(render::RenderArgs),
+}
+
+/// Runs berth with the process arguments and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Render(args) => render::run(args),
+    };
+    ExitCode::from(code)
+}

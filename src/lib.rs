@@ -1,0 +1,25 @@
+//! berth: an offline, deterministic renderer of docker-compose files (and, later, Jinja
+//! charts with overlays) into validated, hardened Kubernetes manifests.
+//!
+//! The modules mirror the pipeline of DESIGN.md section 3. Data flows one way:
+//!
+//! ```text
+//! source ─► compose::load ─► convert ─► harden ─► validate ─► manifest::order ─► emit
+//! ```
+//!
+//! Only `source` reads files and only `cli` prints.
+
+pub mod cli;
+pub mod compose;
+pub mod convert;
+pub mod emit;
+pub mod error;
+pub mod harden;
+pub mod manifest;
+pub mod pipeline;
+pub mod source;
+pub mod validate;
+pub mod yaml;
+
+pub use error::{Error, Warning, Warnings};
+pub use source::{Origin, Sandbox};

@@ -1,0 +1,5 @@
+//! The `berth` binary: everything lives in the library; this only hands over the exit code.
+
+fn main() -> std::process::ExitCode {
+    berth::cli::main()
+}

@@ -1,0 +1,68 @@
+//! The render pipeline as one function per input kind: each stage's output is the next
+//! stage's input, as in DESIGN.md section 3. The CLI calls these; tests can too.
+
+use std::path::Path;
+
+use crate::compose::{self, LoadOptions};
+use crate::convert::{self, ConvertOptions};
+use crate::error::{Error, Warning, Warnings};
+use crate::harden::{self, Profile};
+use crate::manifest::{self, Object};
+use crate::source::Sandbox;
+use crate::validate;
+
+/// Everything a compose render needs besides the files.
+#[derive(Debug, Clone)]
+pub struct ComposeRender {
+    pub load: LoadOptions,
+    pub namespace: Option<String>,
+    pub kube_version: String,
+    pub profile: Profile,
+    pub strict: bool,
+}
+
+/// The result of a render: objects in install order and the warnings, sorted.
+#[derive(Debug)]
+pub struct Rendered {
+    pub objects: Vec<Object>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Compose files to ordered, hardened, validated objects.
+pub fn render_compose(sandbox: &Sandbox, req: &ComposeRender) -> Result<Rendered, Error> {
+    let mut warnings = Warnings::default();
+    let project = compose::load(sandbox, &req.load, &mut warnings)?;
+    let opts = ConvertOptions {
+        namespace: req.namespace.clone(),
+        kube_version: req.kube_version.clone(),
+    };
+    let mut objects = convert::convert(&project, sandbox, &opts, &mut warnings)?;
+    harden::harden(&mut objects, req.profile, &mut warnings);
+    let warnings = warnings.into_sorted();
+    if req.strict && !warnings.is_empty() {
+        return Err(Error::Strict(warnings));
+    }
+    manifest::order(&mut objects);
+    validate::validate(&objects, &req.kube_version)?;
+    Ok(Rendered { objects, warnings })
+}
+
+/// The project root of DESIGN.md promise 1: the nearest folder above `path` that holds
+/// `.git`, else the folder of `path` (or `path` itself when it is a folder).
+pub fn find_root(path: &Path) -> std::path::PathBuf {
+    let start = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().unwrap_or(Path::new(".")).to_path_buf()
+    };
+    let start = if start.as_os_str().is_empty() {
+        Path::new(".").to_path_buf()
+    } else {
+        start
+    };
+    let abs = start.canonicalize().unwrap_or_else(|_| start.clone());
+    abs.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or(abs)
+}

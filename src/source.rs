@@ -1,0 +1,206 @@
+//! Sandboxed file access under the project root, and the `Origin` of every value.
+//!
+//! This is the only module that reads files. Every path an input names is resolved
+//! against the file that named it and must stay under the project root: `..` that
+//! climbs out, absolute paths outside the root and symlinks that leave it are errors
+//! (DESIGN.md promise 1). Every text read is kept, so diagnostics can show snippets.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::error::Error;
+
+/// Where a value came from: a file (relative to the project root, `/` separated),
+/// a 1-based line and a 1-based column. `line == 0` means "the file as a whole".
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Origin {
+    pub fn new(file: impl Into<Arc<str>>, line: usize, column: usize) -> Self {
+        Origin {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+
+    /// An origin for a whole file, or for a value given on the command line (`--set x=1`).
+    pub fn file(file: impl Into<Arc<str>>) -> Self {
+        Origin {
+            file: file.into(),
+            line: 0,
+            column: 0,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.file)
+        } else {
+            write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        }
+    }
+}
+
+/// A file read through the sandbox.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the project root, `/` separated; what diagnostics print.
+    pub name: Arc<str>,
+    /// Absolute, canonical path on disk.
+    pub path: PathBuf,
+    pub bytes: Arc<[u8]>,
+}
+
+impl SourceFile {
+    /// The text of the file, or an error located at the file if it is not UTF-8.
+    pub fn text(&self) -> Result<&str, Error> {
+        std::str::from_utf8(&self.bytes).map_err(|e| Error::Input {
+            origin: Some(Origin::file(self.name.clone())),
+            message: format!("file is not valid UTF-8 ({e})"),
+            help: Some("save the file as UTF-8".into()),
+        })
+    }
+}
+
+/// The project root and every file read under it.
+#[derive(Debug)]
+pub struct Sandbox {
+    root: PathBuf,
+    read: Mutex<BTreeMap<Arc<str>, Arc<[u8]>>>,
+}
+
+impl Sandbox {
+    /// A sandbox rooted at `root` (which must exist; it is canonicalised).
+    pub fn new(root: &Path) -> Result<Self, Error> {
+        let root = root.canonicalize().map_err(|e| Error::Usage {
+            message: format!("project root {} cannot be opened: {e}", root.display()),
+            help: Some("pass an existing folder with --root".into()),
+        })?;
+        Ok(Sandbox {
+            root,
+            read: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Resolves `requested` (as written in an input) relative to the folder `base`
+    /// (a root-relative name such as `""` or `"sub"`), checks that it stays inside the
+    /// root, and returns the root-relative name. `at` locates the reference for errors.
+    pub fn resolve(&self, base: &str, requested: &str, at: Option<&Origin>) -> Result<Arc<str>, Error> {
+        let outside = |why: &str| Error::Input {
+            origin: at.cloned(),
+            message: format!("`{requested}` {why}"),
+            help: Some(format!(
+                "berth reads only files under the project root {}; move the file inside it or pass a wider --root",
+                self.root.display()
+            )),
+        };
+        let req = Path::new(requested);
+        let mut parts: Vec<String> = Vec::new();
+        if req.is_absolute() {
+            let rel = req
+                .strip_prefix(&self.root)
+                .map_err(|_| outside("is an absolute path outside the project root"))?;
+            return self.resolve("", &rel.to_string_lossy(), at);
+        }
+        for c in Path::new(base).join(req).components() {
+            match c {
+                Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    if parts.pop().is_none() {
+                        return Err(outside("leaves the project root"));
+                    }
+                }
+                Component::RootDir | Component::Prefix(_) => return Err(outside("is not a relative path")),
+            }
+        }
+        Ok(parts.join("/").into())
+    }
+
+    /// Reads a root-relative file. Symlinks are followed only while they stay in the root.
+    pub fn read(&self, name: &str, at: Option<&Origin>) -> Result<SourceFile, Error> {
+        let joined = self.root.join(name);
+        let missing = |e: std::io::Error| Error::Input {
+            origin: at.cloned(),
+            message: format!("cannot read `{name}`: {e}"),
+            help: Some("check the path; it is resolved against the folder of the file that names it".into()),
+        };
+        let path = joined.canonicalize().map_err(missing)?;
+        if !path.starts_with(&self.root) {
+            return Err(Error::Input {
+                origin: at.cloned(),
+                message: format!("`{name}` is a symlink that leaves the project root"),
+                help: Some("berth follows symlinks only while they stay under the project root".into()),
+            });
+        }
+        let bytes: Arc<[u8]> = std::fs::read(&path).map_err(missing)?.into();
+        let name: Arc<str> = name.into();
+        if let Ok(mut read) = self.read.lock() {
+            read.insert(name.clone(), bytes.clone());
+        }
+        Ok(SourceFile { name, path, bytes })
+    }
+
+    /// True when the root-relative path exists (file or folder), without reading it.
+    pub fn exists(&self, name: &str) -> bool {
+        self.root.join(name).exists()
+    }
+
+    /// True when the root-relative path is a folder.
+    pub fn is_dir(&self, name: &str) -> bool {
+        self.root.join(name).is_dir()
+    }
+
+    /// The text of a file read earlier, for diagnostics.
+    pub fn text_of(&self, name: &str) -> Option<String> {
+        let read = self.read.lock().ok()?;
+        let bytes = read.get(name)?;
+        String::from_utf8(bytes.to_vec()).ok()
+    }
+}
+
+/// The folder part of a root-relative name (`"a/b.yaml"` → `"a"`, `"b.yaml"` → `""`).
+pub fn parent_of(name: &str) -> &str {
+    name.rfind('/').map_or("", |i| &name[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_stays_inside_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let sb = Sandbox::new(dir.path()).unwrap();
+        assert_eq!(&*sb.resolve("a", "b/../c.txt", None).unwrap(), "a/c.txt");
+        assert_eq!(&*sb.resolve("a", "../c.txt", None).unwrap(), "c.txt");
+        assert!(sb.resolve("a", "../../c.txt", None).is_err());
+        assert!(sb.resolve("", "/etc/passwd", None).is_err());
+    }
+
+    #[test]
+    fn symlink_out_of_root_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(dir.path().join("secret"), "x").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("secret"), root.join("link")).unwrap();
+        let sb = Sandbox::new(&root).unwrap();
+        #[cfg(unix)]
+        assert!(sb.read("link", None).is_err());
+    }
+}
