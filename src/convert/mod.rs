@@ -2,6 +2,8 @@
 //! storage, config, network, probes, names. Every compose key is converted, approximated
 //! with a warning that says how, or reported as dropped with its file:line.
 
+pub mod names;
+
 use crate::compose::Project;
 use crate::error::{Error, Warnings};
 use crate::manifest::Object;
