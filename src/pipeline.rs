@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::compose::{self, LoadOptions};
 use crate::convert::{self, ConvertOptions};
 use crate::error::{Error, Warning, Warnings};
-use crate::harden::{self, Profile};
+use crate::harden::{self, HardenOptions, Profile};
 use crate::manifest::{self, Object};
 use crate::source::Sandbox;
 use crate::validate;
@@ -37,7 +37,11 @@ pub fn render_compose(sandbox: &Sandbox, req: &ComposeRender) -> Result<Rendered
         kube_version: req.kube_version.clone(),
     };
     let mut objects = convert::convert(&project, sandbox, &opts, &mut warnings)?;
-    harden::harden(&mut objects, req.profile, &mut warnings);
+    let hopts = HardenOptions {
+        profile: req.profile,
+        kube_version: req.kube_version.clone(),
+    };
+    harden::harden(&mut objects, &hopts, &mut warnings);
     let warnings = warnings.into_sorted();
     if req.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));

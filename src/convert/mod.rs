@@ -3,6 +3,7 @@
 //! with a warning that says how, or reported as dropped with its file:line.
 
 pub mod names;
+pub mod network;
 
 use crate::compose::Project;
 use crate::error::{Error, Warnings};

@@ -51,6 +51,50 @@ impl Object {
     }
 }
 
+/// The annotation that records a relaxation: `RULE-ID=reason; RULE-ID=reason`.
+pub const WAIVE_ANNOTATION: &str = "berth.dev/waive";
+
+/// Records a relaxation of `rule` on an object (in `metadata.annotations`), keeping
+/// earlier ones; a second waiver of the same rule is ignored. Reasons must not contain `;`.
+pub fn add_waiver(value: &mut Value, rule: &str, reason: &str) {
+    let Some(obj) = value.as_object_mut() else { return };
+    let meta = obj
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Default::default()));
+    let Some(meta) = meta.as_object_mut() else { return };
+    let ann = meta
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Default::default()));
+    let Some(ann) = ann.as_object_mut() else { return };
+    let current = ann
+        .get(WAIVE_ANNOTATION)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if waivers(&current).iter().any(|(r, _)| *r == rule) {
+        return;
+    }
+    let entry = format!("{rule}={}", reason.replace(';', ","));
+    let joined = if current.is_empty() {
+        entry
+    } else {
+        format!("{current}; {entry}")
+    };
+    ann.insert(WAIVE_ANNOTATION.into(), Value::String(joined));
+}
+
+/// Parses a `berth.dev/waive` value into (rule, reason) pairs.
+pub fn waivers(annotation: &str) -> Vec<(&str, &str)> {
+    annotation
+        .split(';')
+        .filter_map(|part| {
+            let (rule, reason) = part.split_once('=')?;
+            Some((rule.trim(), reason.trim()))
+        })
+        .filter(|(rule, _)| !rule.is_empty())
+        .collect()
+}
+
 /// Install order of DESIGN.md section 7; other kinds come after, alphabetically.
 pub const KIND_ORDER: &[&str] = &[
     "Namespace",
@@ -104,6 +148,23 @@ mod tests {
 
     fn obj(kind: &str, ns: &str, name: &str) -> Object {
         Object::new(json!({"kind": kind, "metadata": {"name": name, "namespace": ns}}), None)
+    }
+
+    #[test]
+    fn waivers_accumulate_once_per_rule() {
+        let mut v = json!({"kind": "Deployment", "metadata": {"name": "a"}});
+        add_waiver(&mut v, "PSS-RESTRICTED", "compose user: root");
+        add_waiver(&mut v, "REL-LIVENESS", "no healthcheck; a guess restarts healthy pods");
+        add_waiver(&mut v, "PSS-RESTRICTED", "again");
+        let a = v
+            .pointer("/metadata/annotations/berth.dev~1waive")
+            .and_then(Value::as_str)
+            .unwrap();
+        assert_eq!(
+            a,
+            "PSS-RESTRICTED=compose user: root; REL-LIVENESS=no healthcheck, a guess restarts healthy pods"
+        );
+        assert_eq!(waivers(a).len(), 2);
     }
 
     #[test]
