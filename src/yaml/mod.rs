@@ -2,25 +2,42 @@
 //!
 //! Parsing gives `serde_json::Value` (with `preserve_order`) plus a `Spans` index from
 //! JSON pointer to line and column, so every later stage can locate a value. Duplicate
-//! keys are errors, alias expansion is bounded, `<<` merge keys are expanded. Emitting
-//! quotes every string that a YAML 1.1 reader (kubectl) would retype.
+//! keys are errors, alias expansion and nesting depth are bounded, `<<` merge keys are
+//! expanded. Emitting quotes every string that a YAML 1.1 reader (kubectl) would retype.
 
-use std::collections::HashMap;
+mod emit;
+mod node;
+mod spans;
+
 use std::sync::Arc;
 
 use serde_json::Value;
+use serde_saphyr::Spanned;
+use serde_saphyr::options::{DuplicateKeyPolicy, MergeKeyPolicy, NonFiniteFloatPolicy};
 
 use crate::error::Error;
 use crate::source::Origin;
 
-/// How plain scalars are typed.
+pub use emit::{emit, emit_stream};
+pub use spans::Spans;
+
+/// How plain (unquoted, untagged) scalars are typed. Quoted scalars are always strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {
-    /// Compose and values files, read as docker compose reads them (YAML 1.2 core schema:
-    /// `yes` and `on` stay strings, `0755` is a string... as compose-go does).
+    /// Compose and values files, read as docker compose reads them. compose-go parses with
+    /// go-yaml v3/v4, which is YAML 1.2 with two YAML 1.1 survivals, and we match it:
+    /// - booleans are only `true`/`false` (any case): `yes`, `no`, `on`, `off`, `y`, `n`
+    ///   stay strings, as in go-yaml v3 when the target is untyped;
+    /// - a leading-zero integer is octal (`0440` is 288, `0o440` too), as go-yaml v3 keeps
+    ///   YAML 1.1 octals; so `mode: 0440` means the file mode compose means;
+    /// - `1_000` is 1000 (go-yaml strips underscores before parsing a number);
+    /// - `.inf`, `-.inf`, `.nan` stay strings (JSON has no such numbers, and in compose
+    ///   they only occur as environment values, where the text is what was meant).
     Compose,
-    /// Kubernetes manifests, read as kubectl reads them (YAML 1.1: `yes` is a bool,
-    /// `0644` is octal 420), so a manifest berth accepts is one the API server accepts.
+    /// Kubernetes manifests, read as kubectl reads them (sigs.k8s.io/yaml, a go-yaml v2
+    /// fork, YAML 1.1): `yes`/`no`/`on`/`off`/`y`/`n` are booleans, `0644` is octal 420,
+    /// so a manifest berth accepts is one the API server accepts. `.inf`/`.nan` are errors,
+    /// as kubectl fails to convert them to JSON.
     Manifest,
 }
 
@@ -31,120 +48,178 @@ pub struct Document {
     pub spans: Spans,
 }
 
-/// Maps JSON pointers (`/services/web/image`) to where the value starts in the file.
-#[derive(Debug, Clone, Default)]
-pub struct Spans {
-    file: Arc<str>,
-    at: HashMap<String, (usize, usize)>,
+/// Deepest nesting of mappings and sequences accepted. Kubernetes objects, CRD schemas
+/// included, stay well under 64 levels; the cap keeps recursion far from the stack limit.
+pub const MAX_DEPTH: usize = 128;
+/// Most events that alias replay (`*name`, merges) may add to one file: a billion-laughs
+/// file stops here instead of exhausting memory. 1,000 compose services each merging a
+/// 50-event anchor use a quarter of it.
+pub const MAX_ALIAS_REPLAYED_EVENTS: usize = 200_000;
+/// Most nodes and documents in one file; far above a 2,000-object manifest stream.
+const MAX_NODES: usize = 5_000_000;
+const MAX_DOCUMENTS: usize = 100_000;
+
+fn options(flavor: Flavor) -> serde_saphyr::Options {
+    let budget = serde_saphyr::budget! {
+        max_depth: MAX_DEPTH,
+        max_nodes: MAX_NODES,
+        max_events: 4 * MAX_NODES,
+        max_documents: MAX_DOCUMENTS,
+    };
+    let alias_limits = serde_saphyr::alias_limits! {
+        max_total_replayed_events: MAX_ALIAS_REPLAYED_EVENTS,
+        max_replay_stack_depth: 32,
+    };
+    let (strict_booleans, non_finite) = match flavor {
+        Flavor::Compose => (true, NonFiniteFloatPolicy::AsString),
+        Flavor::Manifest => (false, NonFiniteFloatPolicy::Reject),
+    };
+    serde_saphyr::options! {
+        budget: budget,
+        alias_limits: alias_limits,
+        duplicate_keys: DuplicateKeyPolicy::PassThrough,
+        merge_keys: MergeKeyPolicy::Merge,
+        legacy_octal_numbers: true,
+        strict_booleans: strict_booleans,
+        non_finite_float_policy: non_finite,
+        with_snippet: false,
+    }
 }
 
-impl Spans {
-    pub fn new(file: Arc<str>) -> Self {
-        Spans {
-            file,
-            at: HashMap::new(),
-        }
-    }
+/// Turns a library error into a located input error: our wording, the library's first line.
+fn parse_error(file: &Arc<str>, e: &serde_saphyr::Error) -> Error {
+    let e = e.without_snippet();
+    let origin = match e.location() {
+        Some(l) if l.line() > 0 => Origin::new(file.clone(), l.line() as usize, l.column() as usize),
+        _ => Origin::file(file.clone()),
+    };
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("").trim();
+    let detail = strip_location(first);
+    let (message, help) = describe(detail);
+    Error::input(Some(origin), message, help)
+}
 
-    pub fn insert(&mut self, pointer: String, line: usize, column: usize) {
-        self.at.insert(pointer, (line, column));
+/// Drops a leading `error:`/`line N column M:` and a trailing ` at line N, column M ...`
+/// (the origin already says where).
+fn strip_location(s: &str) -> &str {
+    let mut s = s.strip_prefix("error:").map(str::trim_start).unwrap_or(s);
+    if let Some(rest) = s.strip_prefix("line ")
+        && let Some(i) = rest.find(": ")
+        && rest[..i]
+            .split(" column ")
+            .all(|n| n.chars().all(|c| c.is_ascii_digit()))
+    {
+        s = rest[i + 2..].trim_start();
     }
+    match s.find(" at line ") {
+        Some(i) => &s[..i],
+        None => s,
+    }
+}
 
-    pub fn file(&self) -> &Arc<str> {
-        &self.file
-    }
+/// Help for a library message, chosen by what it complains about (first match wins).
+const HELP: &[(&str, &str)] = &[
+    (
+        "depth",
+        "the file nests deeper than {depth} levels; flatten the structure",
+    ),
+    (
+        "recursion limit",
+        "the file nests deeper than {depth} levels; flatten the structure",
+    ),
+    (
+        "alias",
+        "aliases (`*name`) may copy at most {aliases} nodes per file; replace repeated aliases with plain values",
+    ),
+    (
+        "non-finite",
+        "quote the value (`\".inf\"`) if it is meant as text; Kubernetes has no infinite numbers",
+    ),
+    (
+        "budget",
+        "the file exceeds a safety limit on its size; split it into several files",
+    ),
+    ("tab", "indent with spaces; YAML does not allow tabs for indentation"),
+    (
+        "",
+        "fix the YAML at the place shown (check indentation, quoting and `key: value` spacing)",
+    ),
+];
 
-    /// The origin of the value at `pointer`, or of its nearest located ancestor, or of
-    /// the file as a whole.
-    pub fn origin(&self, pointer: &str) -> Origin {
-        let mut p = pointer;
-        loop {
-            if let Some(&(line, column)) = self.at.get(p) {
-                return Origin::new(self.file.clone(), line, column);
-            }
-            match p.rfind('/') {
-                Some(i) => p = &p[..i],
-                None => return Origin::file(self.file.clone()),
-            }
-        }
-    }
+/// Our message and help for a library message.
+fn describe(detail: &str) -> (String, String) {
+    let lower = detail.to_ascii_lowercase();
+    let help = HELP
+        .iter()
+        .find(|(needle, _)| lower.contains(needle))
+        .map(|(_, help)| {
+            help.replace("{depth}", &MAX_DEPTH.to_string())
+                .replace("{aliases}", &MAX_ALIAS_REPLAYED_EVENTS.to_string())
+        })
+        .unwrap_or_default();
+    (format!("invalid YAML: {detail}"), help)
+}
 
-    /// Spans of the subtree at `prefix`, re-rooted (for values moved into another tree).
-    pub fn subtree(&self, prefix: &str) -> Spans {
-        let mut out = Spans::new(self.file.clone());
-        for (k, v) in &self.at {
-            if let Some(rest) = k.strip_prefix(prefix)
-                && (rest.is_empty() || rest.starts_with('/'))
-            {
-                out.at.insert(rest.to_string(), *v);
-            }
-        }
-        out
+/// Parses a single-document file (compose files, values files, overlay.yaml).
+/// An empty file (or one holding only comments) gives `null`.
+pub fn parse_one(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Document, Error> {
+    let mut docs = parse_stream(file, text, flavor)?;
+    if docs.len() > 1 {
+        let second = docs.swap_remove(1);
+        return Err(Error::input(
+            Some(second.spans.origin("")),
+            "this file holds more than one YAML document",
+            "keep a single document here (remove the `---` separator and what follows, or split the file)",
+        ));
     }
+    Ok(docs.pop().unwrap_or_else(|| Document {
+        value: Value::Null,
+        spans: Spans::new(file.clone()),
+    }))
+}
+
+/// Parses a stream of documents separated by `---` (manifests). Empty documents are
+/// skipped; each document has its own spans (pointers are relative to its root).
+pub fn parse_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
+    on_parser_stack(file, || {
+        let nodes: Vec<Spanned<node::Node>> =
+            serde_saphyr::from_multiple_with_options(text, options(flavor)).map_err(|e| parse_error(file, &e))?;
+        nodes
+            .into_iter()
+            .map(|n| {
+                let (value, spans) = node::into_document(file, n)?;
+                Ok(Document { value, spans })
+            })
+            .collect()
+    })
+}
+
+/// Stack for the parsing thread. Deserialising is recursive, and a debug build uses about
+/// 60 KiB of stack per nesting level (8 MiB at [`MAX_DEPTH`]); the caller's thread may have
+/// as little as 2 MiB. The memory is reserved, not touched, unless the input is deep.
+const PARSER_STACK_BYTES: usize = 64 << 20;
+
+/// Runs `parse` on a scoped thread with a stack that fits [`MAX_DEPTH`] levels.
+fn on_parser_stack<T: Send>(file: &Arc<str>, parse: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
+    let failed = |what: &str| {
+        Error::input(
+            Some(Origin::file(file.clone())),
+            format!("cannot parse YAML: {what}"),
+            "retry; if it persists, report a bug with this file",
+        )
+    };
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("berth-yaml".into())
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, parse)
+            .map_err(|e| failed(&format!("no thread for the parser ({e})")))?;
+        handle.join().map_err(|_| failed("the parser stopped unexpectedly"))?
+    })
 }
 
 /// Escapes one JSON-pointer segment (RFC 6901).
 pub fn pointer_segment(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
-}
-
-fn options(flavor: Flavor) -> serde_saphyr::Options {
-    match flavor {
-        Flavor::Compose => serde_saphyr::options! { strict_booleans: true, legacy_octal_numbers: true },
-        Flavor::Manifest => serde_saphyr::options! { legacy_octal_numbers: true },
-    }
-}
-
-fn parse_error(file: &Arc<str>, e: &serde_saphyr::Error) -> Error {
-    let (line, column) = e
-        .location()
-        .map(|l| (l.line() as usize, l.column() as usize))
-        .unwrap_or((0, 0));
-    Error::Input {
-        origin: Some(Origin::new(file.clone(), line, column)),
-        message: format!("invalid YAML: {}", e.to_string().lines().next().unwrap_or("")),
-        help: Some("fix the YAML syntax at the place shown".into()),
-    }
-}
-
-/// Parses a single-document file (compose files, values files, overlay.yaml).
-/// An empty file gives `null`.
-pub fn parse_one(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Document, Error> {
-    let value: Value = serde_saphyr::from_str_with_options(text, options(flavor)).map_err(|e| parse_error(file, &e))?;
-    Ok(Document {
-        value,
-        spans: Spans::new(file.clone()),
-    })
-}
-
-/// Parses a stream of documents separated by `---` (manifests). Empty documents are skipped.
-pub fn parse_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
-    let values: Vec<Value> =
-        serde_saphyr::from_multiple_with_options(text, options(flavor)).map_err(|e| parse_error(file, &e))?;
-    Ok(values
-        .into_iter()
-        .map(|value| Document {
-            value,
-            spans: Spans::new(file.clone()),
-        })
-        .collect())
-}
-
-/// Emits one value as a YAML document (block style, YAML-1.1-safe quoting), ending in a newline.
-pub fn emit(value: &Value) -> Result<String, Error> {
-    serde_saphyr::to_string(value).map_err(|e| Error::Output {
-        message: format!("cannot write YAML: {e}"),
-    })
-}
-
-/// Emits values as one stream, documents separated by `---`.
-pub fn emit_stream(values: &[&Value]) -> Result<String, Error> {
-    let mut out = String::new();
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        out.push_str(&emit(v)?);
-    }
-    Ok(out)
 }

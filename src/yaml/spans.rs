@@ -1,0 +1,186 @@
+//! The position index of one parsed document: JSON pointer → where the value (and, for a
+//! mapping entry, its key) starts in the source file.
+//!
+//! The index is shared behind an `Arc`, so cloning a `Spans` and re-rooting it with
+//! [`Spans::subtree`] are O(1): a compose loader that hands each service its own spans
+//! does no copying, whatever the file size.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::source::Origin;
+
+/// Where one node starts. Lines and columns are 1-based; `key_line == 0` means the node is
+/// not a mapping value (the root or a sequence item), so it has no key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Pos {
+    pub line: u32,
+    pub column: u32,
+    pub key_line: u32,
+    pub key_column: u32,
+}
+
+/// Maps JSON pointers (`/services/web/image`) to where the value starts in the file.
+///
+/// Values that reach a place through an alias (`*name`) or a merge key (`<<: *name`) are
+/// located where they are *defined* (the anchored text), because that is the text a fix
+/// must change; the same holds for the keys of merged entries.
+#[derive(Debug, Clone, Default)]
+pub struct Spans {
+    file: Arc<str>,
+    index: Arc<HashMap<Box<str>, Pos>>,
+    /// Pointer prefix of this view into the shared index (empty for a whole document).
+    root: Box<str>,
+}
+
+impl Spans {
+    pub fn new(file: Arc<str>) -> Self {
+        Spans {
+            file,
+            index: Arc::default(),
+            root: "".into(),
+        }
+    }
+
+    pub(super) fn from_index(file: Arc<str>, index: HashMap<Box<str>, Pos>) -> Self {
+        Spans {
+            file,
+            index: Arc::new(index),
+            root: "".into(),
+        }
+    }
+
+    /// Records where the value at `pointer` starts (keeps a key position already known).
+    pub fn insert(&mut self, pointer: String, line: usize, column: usize) {
+        let full = self.full(&pointer);
+        let index = Arc::make_mut(&mut self.index);
+        let entry = index.entry(full.into_boxed_str()).or_insert(Pos {
+            line: 0,
+            column: 0,
+            key_line: 0,
+            key_column: 0,
+        });
+        entry.line = clamp(line);
+        entry.column = clamp(column);
+    }
+
+    pub fn file(&self) -> &Arc<str> {
+        &self.file
+    }
+
+    /// Number of located nodes (for tests and diagnostics).
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The origin of the value at `pointer`, or of its nearest located ancestor, or of
+    /// the file as a whole.
+    pub fn origin(&self, pointer: &str) -> Origin {
+        let full = self.full(pointer);
+        let mut p = full.as_str();
+        loop {
+            if let Some(pos) = self.index.get(p).filter(|pos| pos.line > 0) {
+                return Origin::new(self.file.clone(), pos.line as usize, pos.column as usize);
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return Origin::file(self.file.clone()),
+            }
+        }
+    }
+
+    /// The origin of the mapping key of the entry at `pointer` (so that an "unknown key"
+    /// error points at the key, not its value). Falls back to [`Spans::origin`] when the
+    /// pointer is not a located mapping entry.
+    pub fn key_origin(&self, pointer: &str) -> Origin {
+        match self.index.get(self.full(pointer).as_str()) {
+            Some(pos) if pos.key_line > 0 => {
+                Origin::new(self.file.clone(), pos.key_line as usize, pos.key_column as usize)
+            }
+            _ => self.origin(pointer),
+        }
+    }
+
+    /// Spans of the subtree at `prefix`, re-rooted (for values moved into another tree).
+    /// Shares the index; a pointer not located inside the subtree falls back to the
+    /// nearest located ancestor in the source, which may lie above `prefix`.
+    pub fn subtree(&self, prefix: &str) -> Spans {
+        Spans {
+            file: self.file.clone(),
+            index: self.index.clone(),
+            root: self.full(prefix).into_boxed_str(),
+        }
+    }
+
+    fn full(&self, pointer: &str) -> String {
+        let mut s = String::with_capacity(self.root.len() + pointer.len());
+        s.push_str(&self.root);
+        s.push_str(pointer);
+        s
+    }
+}
+
+fn clamp(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Spans {
+        let mut index = HashMap::new();
+        let pos = |line, column, key_line, key_column| Pos {
+            line,
+            column,
+            key_line,
+            key_column,
+        };
+        index.insert("".into(), pos(1, 1, 0, 0));
+        index.insert("/a".into(), pos(2, 5, 2, 1));
+        index.insert("/a/b".into(), pos(3, 8, 3, 5));
+        Spans::from_index("f.yaml".into(), index)
+    }
+
+    #[test]
+    fn origin_falls_back_to_nearest_ancestor() {
+        let s = sample();
+        assert_eq!(s.origin("/a/b").to_string(), "f.yaml:3:8");
+        assert_eq!(s.origin("/a/zz/0").to_string(), "f.yaml:2:5");
+        assert_eq!(s.origin("/nope").to_string(), "f.yaml:1:1");
+    }
+
+    #[test]
+    fn key_origin_points_at_key_and_falls_back_to_value() {
+        let s = sample();
+        assert_eq!(s.key_origin("/a/b").to_string(), "f.yaml:3:5");
+        assert_eq!(s.key_origin("").to_string(), "f.yaml:1:1");
+        assert_eq!(s.key_origin("/a/missing").to_string(), "f.yaml:2:5");
+    }
+
+    #[test]
+    fn subtree_rebases_without_copying() {
+        let s = sample();
+        let sub = s.subtree("/a");
+        assert_eq!(sub.origin("/b").to_string(), "f.yaml:3:8");
+        assert_eq!(sub.key_origin("/b").to_string(), "f.yaml:3:5");
+        assert_eq!(sub.origin("").to_string(), "f.yaml:2:5");
+        assert!(Arc::ptr_eq(&s.index, &sub.index));
+    }
+
+    #[test]
+    fn insert_adds_and_copies_on_write() {
+        let s = sample();
+        let mut t = s.clone();
+        t.insert("/c".into(), 9, 2);
+        assert_eq!(t.origin("/c").to_string(), "f.yaml:9:2");
+        assert_eq!(s.origin("/c").to_string(), "f.yaml:1:1");
+        let mut empty = Spans::new("g.yaml".into());
+        empty.insert("/x".into(), 4, 3);
+        assert_eq!(empty.origin("/x/y").to_string(), "g.yaml:4:3");
+    }
+}
