@@ -223,3 +223,6 @@ fn on_parser_stack<T: Send>(file: &Arc<str>, parse: impl FnOnce() -> Result<T, E
 pub fn pointer_segment(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
+
+#[cfg(test)]
+mod tests;
