@@ -62,6 +62,7 @@ const MAX_DOCUMENTS: usize = 100_000;
 fn options(flavor: Flavor) -> serde_saphyr::Options {
     let budget = serde_saphyr::budget! {
         max_depth: MAX_DEPTH,
+        flow_nesting_limit: MAX_DEPTH,
         max_nodes: MAX_NODES,
         max_events: 4 * MAX_NODES,
         max_documents: MAX_DOCUMENTS,
@@ -118,31 +119,59 @@ fn strip_location(s: &str) -> &str {
     }
 }
 
-/// Help for a library message, chosen by what it complains about (first match wins).
-const HELP: &[(&str, &str)] = &[
+/// What we say about a library message, chosen by a lower-case fragment of it (first match
+/// wins): our own message when the library's is about Rust types or internals (else the
+/// library's first line), and the help. `{depth}` and `{aliases}` stand for the limits.
+const DESCRIPTIONS: &[(&str, Option<&str>, &str)] = &[
     (
-        "depth",
-        "the file nests deeper than {depth} levels; flatten the structure",
+        "budget breached: depth",
+        Some("the file nests deeper than {depth} levels"),
+        "flatten the structure; berth refuses deeper nesting to stay safe on hostile input",
     ),
     (
         "recursion limit",
-        "the file nests deeper than {depth} levels; flatten the structure",
+        Some("the file nests deeper than {depth} levels"),
+        "flatten the structure; berth refuses deeper nesting to stay safe on hostile input",
     ),
     (
-        "alias",
-        "aliases (`*name`) may copy at most {aliases} nodes per file; replace repeated aliases with plain values",
+        "replay",
+        None,
+        "aliases (`*name`) may copy at most {aliases} nodes per file (an alias bomb stops here); \
+         replace repeated aliases with plain values",
+    ),
+    (
+        "unknown anchor",
+        None,
+        "define the anchor (`&name`) before the alias (`*name`) that uses it, in the same document",
+    ),
+    (
+        "budget breached",
+        None,
+        "the file exceeds a safety limit on its size or its number of aliases; split it into several files",
+    ),
+    (
+        "null into string",
+        Some("a mapping key is null (`~`, `null` or empty)"),
+        "give the key a name, or quote it (`\"null\"`) if the text is meant",
+    ),
+    (
+        "expected string scalar",
+        Some("a mapping key is a list or a mapping"),
+        "use plain text keys; quote a key that starts with `[`, `{` or `?`",
     ),
     (
         "non-finite",
+        None,
         "quote the value (`\".inf\"`) if it is meant as text; Kubernetes has no infinite numbers",
     ),
     (
-        "budget",
-        "the file exceeds a safety limit on its size; split it into several files",
+        "merge value",
+        None,
+        "`<<` takes a mapping or a list of mappings, usually aliases: `<<: *defaults` or `<<: [*a, *b]`",
     ),
-    ("tab", "indent with spaces; YAML does not allow tabs for indentation"),
     (
         "",
+        None,
         "fix the YAML at the place shown (check indentation, quoting and `key: value` spacing)",
     ),
 ];
@@ -150,15 +179,16 @@ const HELP: &[(&str, &str)] = &[
 /// Our message and help for a library message.
 fn describe(detail: &str) -> (String, String) {
     let lower = detail.to_ascii_lowercase();
-    let help = HELP
+    let fill = |s: &str| {
+        s.replace("{depth}", &MAX_DEPTH.to_string())
+            .replace("{aliases}", &MAX_ALIAS_REPLAYED_EVENTS.to_string())
+    };
+    let (message, help) = DESCRIPTIONS
         .iter()
-        .find(|(needle, _)| lower.contains(needle))
-        .map(|(_, help)| {
-            help.replace("{depth}", &MAX_DEPTH.to_string())
-                .replace("{aliases}", &MAX_ALIAS_REPLAYED_EVENTS.to_string())
-        })
+        .find(|(needle, _, _)| lower.contains(needle))
+        .map(|(_, message, help)| (message.map(fill), fill(help)))
         .unwrap_or_default();
-    (format!("invalid YAML: {detail}"), help)
+    (format!("invalid YAML: {}", message.as_deref().unwrap_or(detail)), help)
 }
 
 /// Parses a single-document file (compose files, values files, overlay.yaml).

@@ -213,6 +213,7 @@ fn alias_bombs_stop_with_a_located_error() {
         "location belongs in the origin: {message}"
     );
     assert!(help.contains(&MAX_ALIAS_REPLAYED_EVENTS.to_string()), "{help}");
+    assert!(help.contains("alias bomb"), "{help}");
 }
 
 #[test]
@@ -229,7 +230,11 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
         let (at, message, help) = input_error(text, Flavor::Manifest);
         assert!(at.starts_with("dir/f.yaml:"), "{at}");
         assert!(message.starts_with("invalid YAML: "), "{message}");
-        assert!(help.contains("nests deeper than"), "{message} / {help}");
+        assert_eq!(
+            message,
+            format!("invalid YAML: the file nests deeper than {MAX_DEPTH} levels")
+        );
+        assert!(help.contains("flatten"), "{help}");
     }
 }
 
@@ -508,4 +513,58 @@ fn emit_stream_separates_documents_and_is_deterministic() {
         .map(|d| d.value)
         .collect();
     assert_eq!(back, vec![a, b]);
+}
+
+#[test]
+fn odd_keys_and_merge_values_get_our_wording() {
+    let cases = [
+        (
+            "~: x\n",
+            "dir/f.yaml:1:1",
+            "invalid YAML: a mapping key is null (`~`, `null` or empty)",
+            "quote it",
+        ),
+        (
+            "? [a, b]\n: x\n",
+            "dir/f.yaml:1:3",
+            "invalid YAML: a mapping key is a list or a mapping",
+            "plain text keys",
+        ),
+        (
+            "<<: 1\n",
+            "dir/f.yaml:1:5",
+            "invalid YAML: YAML merge value must be mapping",
+            "`<<: [*a, *b]`",
+        ),
+        (
+            "a: *nope\n",
+            "dir/f.yaml:1:4",
+            "invalid YAML: alias references unknown anchor",
+            "define the anchor",
+        ),
+    ];
+    for (text, at, message, help) in cases {
+        let (got_at, got_message, got_help) = input_error(text, Flavor::Compose);
+        assert_eq!(got_at, at, "{text:?}");
+        assert!(got_message.starts_with(message), "{text:?}: {got_message}");
+        assert!(got_help.contains(help), "{text:?}: {got_help}");
+    }
+    // Scalar keys of other types keep their spelling.
+    assert_eq!(
+        one("true: a\n1.5: b\n0x1F: c\n", Flavor::Manifest).value,
+        json!({"true": "a", "1.5": "b", "0x1F": "c"})
+    );
+}
+
+#[test]
+fn inline_merge_sources_and_tags() {
+    let d = one(
+        "a: {<<: [{x: 1}, {x: 2, y: 3}], z: 0}\nb: !!str 0644\nc: !!binary aGVsbG8=\n",
+        Flavor::Manifest,
+    );
+    assert_eq!(
+        d.value,
+        json!({"a": {"z": 0, "x": 1, "y": 3}, "b": "0644", "c": "hello"})
+    );
+    assert_eq!(d.spans.origin("/a/y").to_string(), "dir/f.yaml:1:28");
 }
