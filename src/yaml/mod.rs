@@ -8,6 +8,7 @@
 mod emit;
 mod node;
 mod spans;
+mod stack;
 
 use std::sync::Arc;
 
@@ -212,41 +213,27 @@ pub fn parse_one(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Document
 /// Parses a stream of documents separated by `---` (manifests). Empty documents are
 /// skipped; each document has its own spans (pointers are relative to its root).
 pub fn parse_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
-    on_parser_stack(file, || {
-        let nodes: Vec<Spanned<node::Node>> =
-            serde_saphyr::from_multiple_with_options(text, options(flavor)).map_err(|e| parse_error(file, &e))?;
-        nodes
-            .into_iter()
-            .map(|n| {
-                let (value, spans) = node::into_document(file, n)?;
-                Ok(Document { value, spans })
-            })
-            .collect()
+    let (job_file, text) = (file.clone(), text.to_owned());
+    stack::on_big_stack(move || parse_here(&job_file, &text, flavor)).unwrap_or_else(|| {
+        Err(Error::input(
+            Some(Origin::file(file.clone())),
+            "cannot parse YAML: the parser thread could not run",
+            "retry; if it persists, report a bug with this file",
+        ))
     })
 }
 
-/// Stack for the parsing thread. Deserialising is recursive, and a debug build uses about
-/// 60 KiB of stack per nesting level (8 MiB at [`MAX_DEPTH`]); the caller's thread may have
-/// as little as 2 MiB. The memory is reserved, not touched, unless the input is deep.
-const PARSER_STACK_BYTES: usize = 64 << 20;
-
-/// Runs `parse` on a scoped thread with a stack that fits [`MAX_DEPTH`] levels.
-fn on_parser_stack<T: Send>(file: &Arc<str>, parse: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
-    let failed = |what: &str| {
-        Error::input(
-            Some(Origin::file(file.clone())),
-            format!("cannot parse YAML: {what}"),
-            "retry; if it persists, report a bug with this file",
-        )
-    };
-    std::thread::scope(|scope| {
-        let handle = std::thread::Builder::new()
-            .name("berth-yaml".into())
-            .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, parse)
-            .map_err(|e| failed(&format!("no thread for the parser ({e})")))?;
-        handle.join().map_err(|_| failed("the parser stopped unexpectedly"))?
-    })
+/// The parse itself; needs the big stack that [`stack::on_big_stack`] provides.
+fn parse_here(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
+    let nodes: Vec<Spanned<node::Node>> =
+        serde_saphyr::from_multiple_with_options(text, options(flavor)).map_err(|e| parse_error(file, &e))?;
+    nodes
+        .into_iter()
+        .map(|n| {
+            let (value, spans) = node::into_document(file, n)?;
+            Ok(Document { value, spans })
+        })
+        .collect()
 }
 
 /// Escapes one JSON-pointer segment (RFC 6901).

@@ -568,3 +568,82 @@ fn inline_merge_sources_and_tags() {
     );
     assert_eq!(d.spans.origin("/a/y").to_string(), "dir/f.yaml:1:28");
 }
+
+#[test]
+#[ignore = "timing probe, run by hand"]
+fn timing_probe() {
+    use std::time::Instant;
+    let obj = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-NUM\n  namespace: prod\n  labels:\n    app.kubernetes.io/name: web\n    app.kubernetes.io/instance: web-NUM\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: web\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: web\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.25\n          ports:\n            - containerPort: 80\n              name: http\n          env:\n            - name: A\n              value: \"yes\"\n            - name: B\n              value: \"0644\"\n          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n            limits: {memory: 256Mi}\n          securityContext:\n            runAsNonRoot: true\n            readOnlyRootFilesystem: true\n            allowPrivilegeEscalation: false\n            capabilities:\n              drop: [ALL]\n";
+    let text: String = (0..2000)
+        .map(|i| obj.replace("NUM", &i.to_string()))
+        .collect::<Vec<_>>()
+        .join("---\n");
+    let t = Instant::now();
+    let plain: Vec<Value> = serde_saphyr::from_multiple_with_options(&text, options(Flavor::Manifest)).unwrap();
+    println!(
+        "plain Value:   {:?} ({} docs, {} bytes)",
+        t.elapsed(),
+        plain.len(),
+        text.len()
+    );
+    let t = Instant::now();
+    let docs = parse_stream(&file(), &text, Flavor::Manifest).unwrap();
+    println!(
+        "parse_stream:  {:?} ({} spans in doc 0)",
+        t.elapsed(),
+        docs[0].spans.len()
+    );
+    let values: Vec<&Value> = docs.iter().map(|d| &d.value).collect();
+    let t = Instant::now();
+    let out = emit_stream(&values).unwrap();
+    println!("emit_stream:   {:?} ({} bytes)", t.elapsed(), out.len());
+    let t = Instant::now();
+    for _ in 0..1000 {
+        parse_one(&file(), "a: 1\n", Flavor::Compose).unwrap();
+    }
+    println!("1000 tiny parse_one: {:?}", t.elapsed());
+    let t = Instant::now();
+    for _ in 0..1000 {
+        let _: Value = serde_saphyr::from_str_with_options("a: 1\n", options(Flavor::Compose)).unwrap();
+    }
+    println!("1000 tiny plain: {:?}", t.elapsed());
+    let t = Instant::now();
+    for _ in 0..1000 {
+        std::thread::scope(|s| s.spawn(|| 1).join().unwrap());
+    }
+    println!("1000 thread spawns: {:?}", t.elapsed());
+    let (tx, rx) = std::sync::mpsc::channel::<(String, std::sync::mpsc::Sender<usize>)>();
+    std::thread::spawn(move || {
+        for (s, back) in rx {
+            let _ = back.send(s.len());
+        }
+    });
+    let t = Instant::now();
+    for _ in 0..1000 {
+        let (btx, brx) = std::sync::mpsc::channel();
+        tx.send(("a: 1\n".to_string(), btx)).unwrap();
+        brx.recv().unwrap();
+    }
+    println!("1000 channel round trips: {:?}", t.elapsed());
+    let t = Instant::now();
+    for _ in 0..1000 {
+        stack::on_big_stack(|| 1).unwrap();
+    }
+    println!("1000 big-stack jobs: {:?}", t.elapsed());
+    let t = Instant::now();
+    for _ in 0..1000 {
+        let n: Vec<Spanned<node::Node>> =
+            serde_saphyr::from_multiple_with_options("a: 1\n", options(Flavor::Compose)).unwrap();
+        let _ = n.into_iter().map(|n| node::into_document(&file(), n).unwrap()).count();
+    }
+    println!("1000 inline spanned: {:?}", t.elapsed());
+    for n in [500, 1000, 2000] {
+        let text: String = (0..n)
+            .map(|i| obj.replace("NUM", &i.to_string()))
+            .collect::<Vec<_>>()
+            .join("---\n");
+        let t = Instant::now();
+        let _ = parse_stream(&file(), &text, Flavor::Manifest).unwrap();
+        println!("{n} docs: {:?}", t.elapsed());
+    }
+}
