@@ -569,6 +569,8 @@ fn inline_merge_sources_and_tags() {
     assert_eq!(d.spans.origin("/a/y").to_string(), "dir/f.yaml:1:28");
 }
 
+/// Span building against a plain parse, and the per-call overhead of the parser thread.
+/// Run by hand: `cargo test --lib yaml::tests::timing_probe -- --ignored --nocapture`.
 #[test]
 #[ignore = "timing probe, run by hand"]
 fn timing_probe() {
@@ -607,36 +609,6 @@ fn timing_probe() {
         let _: Value = serde_saphyr::from_str_with_options("a: 1\n", options(Flavor::Compose)).unwrap();
     }
     println!("1000 tiny plain: {:?}", t.elapsed());
-    let t = Instant::now();
-    for _ in 0..1000 {
-        std::thread::scope(|s| s.spawn(|| 1).join().unwrap());
-    }
-    println!("1000 thread spawns: {:?}", t.elapsed());
-    let (tx, rx) = std::sync::mpsc::channel::<(String, std::sync::mpsc::Sender<usize>)>();
-    std::thread::spawn(move || {
-        for (s, back) in rx {
-            let _ = back.send(s.len());
-        }
-    });
-    let t = Instant::now();
-    for _ in 0..1000 {
-        let (btx, brx) = std::sync::mpsc::channel();
-        tx.send(("a: 1\n".to_string(), btx)).unwrap();
-        brx.recv().unwrap();
-    }
-    println!("1000 channel round trips: {:?}", t.elapsed());
-    let t = Instant::now();
-    for _ in 0..1000 {
-        stack::on_big_stack(|| 1).unwrap();
-    }
-    println!("1000 big-stack jobs: {:?}", t.elapsed());
-    let t = Instant::now();
-    for _ in 0..1000 {
-        let n: Vec<Spanned<node::Node>> =
-            serde_saphyr::from_multiple_with_options("a: 1\n", options(Flavor::Compose)).unwrap();
-        let _ = n.into_iter().map(|n| node::into_document(&file(), n).unwrap()).count();
-    }
-    println!("1000 inline spanned: {:?}", t.elapsed());
     for n in [500, 1000, 2000] {
         let text: String = (0..n)
             .map(|i| obj.replace("NUM", &i.to_string()))
