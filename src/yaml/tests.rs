@@ -619,3 +619,79 @@ fn timing_probe() {
         println!("{n} docs: {:?}", t.elapsed());
     }
 }
+
+/// Every node of `value` (root included), as JSON pointers.
+fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                pointers(v, format!("{at}/{}", pointer_segment(k)), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                pointers(v, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at);
+}
+
+/// Every YAML file under ../shared (compose corpus, reference manifests): each parses or
+/// fails with a located error, and every node of every document has its own position.
+#[test]
+fn corpus_files_get_a_position_for_every_node() {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if !shared.exists() {
+        println!("skipped: {} is missing", shared.display());
+        return;
+    }
+    let mut files = Vec::new();
+    let mut dirs = vec![shared.join("corpus"), shared.join("reference")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let (mut parsed, mut nodes) = (0, 0);
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let name: Arc<str> = path.display().to_string().into();
+        let flavor = if path.to_string_lossy().contains("/corpus/") {
+            Flavor::Compose
+        } else {
+            Flavor::Manifest
+        };
+        match parse_stream(&name, &text, flavor) {
+            Ok(docs) => {
+                parsed += 1;
+                for d in docs {
+                    let mut all = Vec::new();
+                    pointers(&d.value, String::new(), &mut all);
+                    assert_eq!(d.spans.len(), all.len(), "{name}: one span per node");
+                    for p in &all {
+                        assert!(d.spans.origin(p).line > 0, "{name}: {p} has no position");
+                    }
+                    nodes += all.len();
+                }
+            }
+            Err(Error::Input { origin, message, .. }) => {
+                let origin = origin.unwrap();
+                assert!(origin.line > 0, "{name}: unlocated error {message}");
+                println!("{origin}: {message}");
+            }
+            Err(e) => panic!("{name}: {e:?}"),
+        }
+    }
+    println!("{parsed} of {} files parsed, {nodes} nodes located", files.len());
+    assert!(parsed * 10 >= files.len() * 9, "most corpus files are valid YAML");
+}
