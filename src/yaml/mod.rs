@@ -49,8 +49,8 @@ pub struct Document {
     pub spans: Spans,
 }
 
-/// Deepest nesting of mappings and sequences accepted. Kubernetes objects, CRD schemas
-/// included, stay well under 64 levels; the cap keeps recursion far from the stack limit.
+/// Deepest nesting of mappings and sequences accepted: twice serde-saphyr's default of 64,
+/// for deep CRD schemas; hostile input stops here, far from the parser thread's stack limit.
 pub const MAX_DEPTH: usize = 128;
 /// Most events that alias replay (`*name`, merges) may add to one file: a billion-laughs
 /// file stops here instead of exhausting memory. 1,000 compose services each merging a
@@ -210,8 +210,9 @@ pub fn parse_one(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Document
     }))
 }
 
-/// Parses a stream of documents separated by `---` (manifests). Empty documents are
-/// skipped; each document has its own spans (pointers are relative to its root).
+/// Parses a stream of documents separated by `---` (manifests). Empty and `null`
+/// documents are skipped, as kubectl skips them; each document has its own spans
+/// (pointers are relative to its root).
 pub fn parse_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
     let (job_file, text) = (file.clone(), text.to_owned());
     stack::on_big_stack(move || parse_here(&job_file, &text, flavor)).unwrap_or_else(|| {
@@ -233,6 +234,7 @@ fn parse_here(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Documen
             let (value, spans) = node::into_document(file, n)?;
             Ok(Document { value, spans })
         })
+        .filter(|d| !matches!(d, Ok(Document { value: Value::Null, .. })))
         .collect()
 }
 

@@ -77,19 +77,19 @@ fn subtree_keeps_positions_under_a_new_root() {
 
 #[test]
 fn streams_have_per_document_spans_and_skip_empty_documents() {
-    let text = "a: 1\n---\n# only a comment\n---\n---\nb:\n  - 2\n";
+    let text = "a: 1\n---\n# only a comment\n---\n---\n--- ~\n---\nnull\n---\nb:\n  - 2\n";
     let docs = parse_stream(&file(), text, Flavor::Manifest).unwrap();
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0].value, json!({"a": 1}));
     assert_eq!(docs[1].value, json!({"b": [2]}));
     assert_eq!(docs[0].spans.origin("/a").to_string(), "dir/f.yaml:1:4");
-    assert_eq!(docs[1].spans.origin("/b/0").to_string(), "dir/f.yaml:7:5");
-    assert_eq!(docs[1].spans.origin("/a").to_string(), "dir/f.yaml:6:1");
+    assert_eq!(docs[1].spans.origin("/b/0").to_string(), "dir/f.yaml:11:5");
+    assert_eq!(docs[1].spans.origin("/a").to_string(), "dir/f.yaml:10:1");
 }
 
 #[test]
 fn empty_input_is_null_for_one_and_nothing_for_a_stream() {
-    for text in ["", "\n\n", "# just a comment\n", "---\n"] {
+    for text in ["", "\n\n", "# just a comment\n", "---\n", "~\n", "--- null\n"] {
         assert_eq!(one(text, Flavor::Compose).value, Value::Null, "{text:?}");
         assert!(
             parse_stream(&file(), text, Flavor::Manifest).unwrap().is_empty(),
