@@ -14,7 +14,6 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use serde_saphyr::{Location, Spanned};
 
-use super::pointer_segment;
 use super::spans::{Pos, Spans};
 use crate::error::Error;
 use crate::source::Origin;
@@ -118,6 +117,19 @@ struct Builder<'f> {
     path: String,
 }
 
+/// Appends `/key` to a JSON pointer, escaped as [`super::pointer_segment`] does, without
+/// allocating.
+fn push_segment(path: &mut String, key: &str) {
+    path.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => path.push_str("~0"),
+            '/' => path.push_str("~1"),
+            c => path.push(c),
+        }
+    }
+}
+
 fn line_col(loc: &Location) -> (u32, u32) {
     (
         u32::try_from(loc.line()).unwrap_or(u32::MAX),
@@ -161,8 +173,7 @@ impl Builder<'_> {
         let mut out = Map::with_capacity(entries.len());
         let base = self.path.len();
         for (key, value) in entries {
-            self.path.push('/');
-            self.path.push_str(&pointer_segment(&key.value));
+            push_segment(&mut self.path, &key.value);
             if out.contains_key(&key.value) {
                 return Err(self.duplicate(&key));
             }

@@ -589,6 +589,9 @@ fn timing_probe() {
         text.len()
     );
     let t = Instant::now();
+    let events = serde_saphyr::granit_parser::Parser::new_from_str(&text).count();
+    println!("events only:   {:?} ({events} events)", t.elapsed());
+    let t = Instant::now();
     let docs = parse_stream(&file(), &text, Flavor::Manifest).unwrap();
     println!(
         "parse_stream:  {:?} ({} spans in doc 0)",
