@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::*;
+use serde_saphyr::Spanned;
 
 fn file() -> Arc<str> {
     "dir/f.yaml".into()
@@ -591,6 +592,17 @@ fn timing_probe() {
     let t = Instant::now();
     let events = serde_saphyr::granit_parser::Parser::new_from_str(&text).count();
     println!("events only:   {:?} ({events} events)", t.elapsed());
+    let t = Instant::now();
+    let nodes: Vec<Spanned<node::Node>> =
+        serde_saphyr::from_multiple_with_options(&text, options(Flavor::Manifest)).unwrap();
+    println!("spanned nodes: {:?}", t.elapsed());
+    let t = Instant::now();
+    let n = nodes
+        .into_iter()
+        .map(|n| node::into_document(&file(), n).unwrap())
+        .collect::<Vec<_>>()
+        .len();
+    println!("build values:  {:?} ({n} docs)", t.elapsed());
     let t = Instant::now();
     let docs = parse_stream(&file(), &text, Flavor::Manifest).unwrap();
     println!(
