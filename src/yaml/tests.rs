@@ -710,3 +710,52 @@ fn corpus_files_get_a_position_for_every_node() {
     println!("{parsed} of {} files parsed, {nodes} nodes located", files.len());
     assert!(parsed * 10 >= files.len() * 9, "most corpus files are valid YAML");
 }
+
+#[test]
+fn columns_count_characters_and_crlf_and_bom_are_handled() {
+    let d = one("\u{feff}ключ: значение\r\nb:\r\n  - ✓\r\n", Flavor::Compose);
+    assert_eq!(d.value, json!({"ключ": "значение", "b": ["✓"]}));
+    assert_eq!(d.spans.origin("/ключ").to_string(), "dir/f.yaml:1:7");
+    assert_eq!(d.spans.origin("/b/0").to_string(), "dir/f.yaml:3:5");
+}
+
+/// Keys are always read back as strings, so the round trip cannot show an unquoted key that
+/// kubectl would retype (`yes:` becomes the key "true"); check the quoting itself.
+#[test]
+fn ambiguous_keys_are_quoted() {
+    let typed = [
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "n",
+        "Y",
+        "N",
+        "True",
+        "~",
+        "null",
+        "Null",
+        "0755",
+        "0x1F",
+        "0o17",
+        "1e3",
+        "1_000",
+        "12:30",
+        ".inf",
+        "-.inf",
+        ".nan",
+        "",
+        "1.0",
+        "-1",
+        "2001-12-14",
+    ];
+    let keys: serde_json::Map<String, Value> = typed.iter().map(|s| (s.to_string(), json!(1))).collect();
+    let text = emit(&Value::Object(keys)).unwrap();
+    for key in typed {
+        assert!(
+            text.lines().any(|l| l == format!("\"{key}\": 1")),
+            "{key:?} unquoted in:\n{text}"
+        );
+    }
+}
