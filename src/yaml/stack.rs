@@ -41,8 +41,8 @@ pub(super) fn on_big_stack<T: Send + 'static>(work: impl FnOnce() -> T + Send + 
     answer.recv().ok()
 }
 
-/// Sends `job` to the worker in `slot`, starting one if there is none or it died (a panic
-/// in an earlier job). Gives the job back if no worker can take it.
+/// Sends `job` to the worker in `slot`, starting one if there is none or it is gone.
+/// Gives the job back if no worker can take it.
 fn submit(slot: &mut Option<mpsc::Sender<Job>>, job: Job) -> Result<(), Job> {
     let job = match slot.as_ref() {
         Some(worker) => match worker.send(job) {
@@ -65,7 +65,9 @@ fn spawn_worker() -> Option<mpsc::Sender<Job>> {
         .stack_size(STACK_BYTES)
         .spawn(move || {
             for job in jobs {
-                job();
+                // A panicking job drops its reply sender (its caller sees `None`); the worker
+                // lives on, so the next job cannot race a dying channel.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
             }
         })
         .ok()?;
@@ -87,7 +89,13 @@ mod tests {
 
     #[test]
     fn a_panicking_job_gives_none_and_the_next_job_runs() {
+        let before = on_big_stack(|| std::thread::current().id());
         assert_eq!(on_big_stack(|| -> u8 { panic!("boom") }), None);
         assert_eq!(on_big_stack(|| 7), Some(7));
+        assert_eq!(
+            on_big_stack(|| std::thread::current().id()),
+            before,
+            "the worker survived"
+        );
     }
 }
