@@ -4,7 +4,10 @@
 //! and merge keys, short/long syntax normalisation and validation against the vendored
 //! compose-spec JSON Schema all happen here, so `convert` sees one shape per key.
 
+mod dotenv;
+mod interpolate;
 pub mod model;
+mod schema;
 
 pub use model::Project;
 
