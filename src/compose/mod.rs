@@ -7,6 +7,7 @@
 mod dotenv;
 mod interpolate;
 pub mod model;
+mod normalize;
 mod schema;
 
 pub use model::Project;
