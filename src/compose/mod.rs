@@ -7,6 +7,7 @@
 mod dotenv;
 mod interpolate;
 pub mod model;
+mod merge;
 mod normalize;
 mod schema;
 
