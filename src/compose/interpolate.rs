@@ -254,10 +254,8 @@ mod tests {
     #[test]
     fn tree_reports_missing_variable_with_help() {
         let mut v = serde_json::json!({"services": {"db": {"environment": {"P": "${DB_PASS}"}}}});
-        let vars = Vars {
-            env_place: ".env beside compose.yaml".into(),
-            ..Vars::default()
-        };
+        let mut vars = Vars::default();
+        vars.env_place = ".env beside compose.yaml".into();
         let spans = Spans::new("compose.yaml".into());
         let err = interpolate_tree(&mut v, &spans, &vars).unwrap_err();
         assert_eq!(err.to_string(), "variable `DB_PASS` is not set");
