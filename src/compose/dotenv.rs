@@ -13,7 +13,11 @@ use crate::source::Origin;
 
 /// Parses `text` (the file `file`). `outer` variables take precedence over earlier lines
 /// when interpolating, as the process environment does in docker compose.
-pub fn parse(file: &str, text: &str, outer: &dyn Fn(&str) -> Option<String>) -> Result<IndexMap<String, String>, Error> {
+pub fn parse(
+    file: &str,
+    text: &str,
+    outer: &dyn Fn(&str) -> Option<String>,
+) -> Result<IndexMap<String, String>, Error> {
     let mut vars: IndexMap<String, String> = IndexMap::new();
     let mut lines = text.lines().enumerate().peekable();
     while let Some((n, raw)) = lines.next() {
@@ -45,7 +49,11 @@ pub fn parse(file: &str, text: &str, outer: &dyn Fn(&str) -> Option<String>) -> 
             // Quoted values may span lines until the closing quote.
             while closing_quote(&value[1..], q).is_none() {
                 let Some((_, next)) = lines.next() else {
-                    return Err(Error::input(Some(at()), format!("unterminated {q} quote in env file"), format!("close the value with {q}")));
+                    return Err(Error::input(
+                        Some(at()),
+                        format!("unterminated {q} quote in env file"),
+                        format!("close the value with {q}"),
+                    ));
                 };
                 value.push('\n');
                 value.push_str(next);
@@ -66,7 +74,11 @@ pub fn parse(file: &str, text: &str, outer: &dyn Fn(&str) -> Option<String>) -> 
                 format!("variable `{name}` used in the env file is not set"),
                 format!("define `{name}` on an earlier line, or pass it with --env-var {name}"),
             ),
-            Failure::Syntax(msg) => Error::input(Some(at()), format!("invalid interpolation: {msg}"), "write `$$` for a literal `$`"),
+            Failure::Syntax(msg) => Error::input(
+                Some(at()),
+                format!("invalid interpolation: {msg}"),
+                "write `$$` for a literal `$`",
+            ),
         })?;
         vars.insert(key.to_string(), expanded);
     }

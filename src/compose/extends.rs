@@ -24,7 +24,12 @@ pub fn resolve(ld: &mut Loader, tree: &mut Tree, file: &str, dir: &str, vars: &V
         .value
         .get("services")
         .and_then(Value::as_object)
-        .map(|s| s.iter().filter(|(_, v)| v.get("extends").is_some()).map(|(k, _)| k.clone()).collect())
+        .map(|s| {
+            s.iter()
+                .filter(|(_, v)| v.get("extends").is_some())
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
         .unwrap_or_default();
     let _ = dir;
     for name in names {
@@ -34,7 +39,8 @@ pub fn resolve(ld: &mut Loader, tree: &mut Tree, file: &str, dir: &str, vars: &V
         if let Some(slot) = tree.value.pointer_mut(&pointer) {
             *slot = svc;
         }
-        tree.origins.retain(|k, _| !(k == &pointer || k.starts_with(&format!("{pointer}/"))));
+        tree.origins
+            .retain(|k, _| !(k == &pointer || k.starts_with(&format!("{pointer}/"))));
         tree.origins.extend(origins);
     }
     Ok(())
@@ -65,7 +71,11 @@ fn extended(
         Value::String(s) => (None, s.clone()),
         other => (
             other.get("file").and_then(Value::as_str).map(str::to_string),
-            other.get("service").and_then(Value::as_str).unwrap_or_default().to_string(),
+            other
+                .get("service")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
         ),
     };
     let other_file = match &target_file {
@@ -99,7 +109,10 @@ fn extended(
     merge_service(&mut base, svc);
     let mut origins: BTreeMap<String, Origin> = base_origins
         .into_iter()
-        .filter_map(|(k, o)| k.strip_prefix(&target_pointer).map(|rest| (format!("{pointer}{rest}"), o)))
+        .filter_map(|(k, o)| {
+            k.strip_prefix(&target_pointer)
+                .map(|rest| (format!("{pointer}{rest}"), o))
+        })
         .collect();
     origins.extend(own.into_iter().filter(|(k, _)| !k.ends_with("/extends")));
     Ok((base, origins))

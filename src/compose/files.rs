@@ -16,7 +16,12 @@ use crate::source::{Origin, Sandbox, parent_of};
 use crate::yaml::{Flavor, parse_one, pointer_segment};
 
 /// File names docker compose looks for in a folder, in its order of preference.
-pub const DEFAULT_FILES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+pub const DEFAULT_FILES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
 /// Override files docker compose adds when it picked a default file.
 pub const OVERRIDE_FILES: [&str; 4] = [
     "compose.override.yaml",
@@ -26,13 +31,20 @@ pub const OVERRIDE_FILES: [&str; 4] = [
 ];
 
 fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 /// The compose files in a folder: the default file, then its override file if present.
 pub fn in_folder(sandbox: &Sandbox, dir: &str, warnings: &mut Warnings) -> Result<Vec<String>, Error> {
-    let found: Vec<String> =
-        DEFAULT_FILES.iter().map(|f| join(dir, f)).filter(|f| sandbox.exists(f) && !sandbox.is_dir(f)).collect();
+    let found: Vec<String> = DEFAULT_FILES
+        .iter()
+        .map(|f| join(dir, f))
+        .filter(|f| sandbox.exists(f) && !sandbox.is_dir(f))
+        .collect();
     let Some(first) = found.first().cloned() else {
         return Err(Error::input(
             Some(Origin::file(if dir.is_empty() { "." } else { dir })),
@@ -44,7 +56,10 @@ pub fn in_folder(sandbox: &Sandbox, dir: &str, warnings: &mut Warnings) -> Resul
         warnings.push(
             Some(Origin::file(first.as_str())),
             "several-compose-files",
-            format!("found several compose files ({}); using `{first}` as docker compose does", found.join(", ")),
+            format!(
+                "found several compose files ({}); using `{first}` as docker compose does",
+                found.join(", ")
+            ),
             Some("remove the unused files, or name the one to render".into()),
         );
     }
@@ -114,7 +129,13 @@ impl<'a> Loader<'a> {
 
     /// A set of files as one project: each file gets its includes and extends resolved,
     /// then they merge in order. `stack` holds the files being included, for cycles.
-    pub fn project(&mut self, files: &[String], dir: &str, vars: &Vars, stack: &mut Vec<Arc<str>>) -> Result<Tree, Error> {
+    pub fn project(
+        &mut self,
+        files: &[String],
+        dir: &str,
+        vars: &Vars,
+        stack: &mut Vec<Arc<str>>,
+    ) -> Result<Tree, Error> {
         let mut merged: Option<Tree> = None;
         for name in files {
             let mut tree = self.file(name, dir, vars, None)?;

@@ -28,7 +28,13 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 }
 
 /// Applies the `include` list of `tree` (the file `file`).
-pub fn apply(ld: &mut Loader, tree: &mut Tree, file: &str, vars: &Vars, stack: &mut Vec<Arc<str>>) -> Result<(), Error> {
+pub fn apply(
+    ld: &mut Loader,
+    tree: &mut Tree,
+    file: &str,
+    vars: &Vars,
+    stack: &mut Vec<Arc<str>>,
+) -> Result<(), Error> {
     let Some(entries) = tree.value.as_object_mut().and_then(|m| m.shift_remove("include")) else {
         return Ok(());
     };
@@ -39,7 +45,10 @@ pub fn apply(ld: &mut Loader, tree: &mut Tree, file: &str, vars: &Vars, stack: &
             Value::String(s) => (vec![s.clone()], None, Vec::new()),
             other => (
                 strings(other.get("path")),
-                other.get("project_directory").and_then(Value::as_str).map(str::to_string),
+                other
+                    .get("project_directory")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 strings(other.get("env_file")),
             ),
         };
@@ -82,7 +91,11 @@ fn included_vars(
         names.push(ld.sandbox.resolve(here, f, at)?.to_string());
     }
     if env_files.is_empty() {
-        let dotenv = if dir.is_empty() { ".env".to_string() } else { format!("{dir}/.env") };
+        let dotenv = if dir.is_empty() {
+            ".env".to_string()
+        } else {
+            format!("{dir}/.env")
+        };
         if ld.sandbox.exists(&dotenv) {
             names.push(dotenv);
         }
@@ -98,17 +111,26 @@ fn included_vars(
 }
 
 fn add(tree: &mut Tree, included: Tree, file: &str, at: Option<Origin>) -> Result<(), Error> {
-    let Some(target) = tree.value.as_object_mut() else { return Ok(()) };
+    let Some(target) = tree.value.as_object_mut() else {
+        return Ok(());
+    };
     for section in SECTIONS {
-        let Some(entries) = included.value.get(section).and_then(Value::as_object) else { continue };
-        let slot = target.entry(section).or_insert_with(|| Value::Object(Default::default()));
+        let Some(entries) = included.value.get(section).and_then(Value::as_object) else {
+            continue;
+        };
+        let slot = target
+            .entry(section)
+            .or_insert_with(|| Value::Object(Default::default()));
         let Some(slot) = slot.as_object_mut() else { continue };
         for (name, v) in entries {
             match slot.get(name) {
                 Some(existing) if existing != v => {
                     return Err(Error::input(
                         at.clone(),
-                        format!("included `{file}` defines {} `{name}`, which is already defined differently", &section[..section.len() - 1]),
+                        format!(
+                            "included `{file}` defines {} `{name}`, which is already defined differently",
+                            &section[..section.len() - 1]
+                        ),
                         "rename one of them; an included project's resources cannot be redefined by the file that includes it",
                     ));
                 }

@@ -55,7 +55,8 @@ pub fn expand(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String
             out.push('$');
             rest = r;
         } else if let Some(body) = after.strip_prefix('{') {
-            let end = matching_brace(body).ok_or_else(|| Failure::Syntax(format!("`${{` without a closing `}}` in `{s}`")))?;
+            let end = matching_brace(body)
+                .ok_or_else(|| Failure::Syntax(format!("`${{` without a closing `}}` in `{s}`")))?;
             out.push_str(&braced(&body[..end], lookup)?);
             rest = &body[end + 1..];
         } else {
@@ -121,20 +122,42 @@ fn braced(body: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String,
         op.split_at(1)
     };
     match operator {
-        ":-" => if set_nonempty { Ok(value.unwrap_or_default()) } else { sub(arg) },
+        ":-" => {
+            if set_nonempty {
+                Ok(value.unwrap_or_default())
+            } else {
+                sub(arg)
+            }
+        }
         "-" => match value {
             Some(v) => Ok(v),
             None => sub(arg),
         },
         ":?" | "?" => {
-            let ok = if operator == ":?" { set_nonempty } else { value.is_some() };
+            let ok = if operator == ":?" {
+                set_nonempty
+            } else {
+                value.is_some()
+            };
             match value {
                 Some(v) if ok => Ok(v),
                 _ => Err(Failure::Required(name.into(), sub(arg)?)),
             }
         }
-        ":+" => if set_nonempty { sub(arg) } else { Ok(String::new()) },
-        "+" => if value.is_some() { sub(arg) } else { Ok(String::new()) },
+        ":+" => {
+            if set_nonempty {
+                sub(arg)
+            } else {
+                Ok(String::new())
+            }
+        }
+        "+" => {
+            if value.is_some() {
+                sub(arg)
+            } else {
+                Ok(String::new())
+            }
+        }
         _ => Err(Failure::Syntax(format!("invalid operator in `${{{body}}}`"))),
     }
 }
@@ -152,11 +175,18 @@ pub fn failure_error(f: Failure, origin: Origin, vars: &Vars) -> Error {
             ),
         ),
         Failure::Required(name, msg) => {
-            let msg = if msg.is_empty() { format!("required variable `{name}` is missing a value") } else { msg };
+            let msg = if msg.is_empty() {
+                format!("required variable `{name}` is missing a value")
+            } else {
+                msg
+            };
             Error::input(
                 Some(origin),
                 format!("variable `{name}` is required: {msg}"),
-                format!("set `{name}` in {}, an --env-file, or with --env-var {name}", vars.env_place),
+                format!(
+                    "set `{name}` in {}, an --env-file, or with --env-var {name}",
+                    vars.env_place
+                ),
             )
         }
         Failure::Syntax(msg) => Error::input(

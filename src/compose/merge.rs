@@ -66,7 +66,10 @@ fn record(v: &Value, pointer: &mut String, depth: usize, spans: &Spans, out: &mu
     };
     match v {
         Value::Object(m) => m.iter().for_each(|(k, item)| child(pointer_segment(k), item, pointer)),
-        Value::Array(a) => a.iter().enumerate().for_each(|(i, item)| child(i.to_string(), item, pointer)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, item)| child(i.to_string(), item, pointer)),
         _ => {}
     }
 }
@@ -91,7 +94,9 @@ pub fn merge_trees(base: &mut Tree, over: Tree) {
 }
 
 fn merge_services(base: &mut Value, over: Value) {
-    let (Some(b), Value::Object(o)) = (base.as_object_mut(), over) else { return };
+    let (Some(b), Value::Object(o)) = (base.as_object_mut(), over) else {
+        return;
+    };
     for (name, svc) in o {
         match b.get_mut(&name) {
             Some(existing) => merge_service(existing, svc),
@@ -128,9 +133,19 @@ fn replaces(path: &[&str]) -> bool {
 fn unique_key(path: &[&str], item: &Value) -> Option<String> {
     let s = |k: &str| item.get(k).map(|v| v.to_string()).unwrap_or_default();
     match path {
-        ["ports"] => Some(format!("{}|{}|{}|{}", s("host_ip"), s("target"), s("published"), s("protocol"))),
+        ["ports"] => Some(format!(
+            "{}|{}|{}|{}",
+            s("host_ip"),
+            s("target"),
+            s("published"),
+            s("protocol")
+        )),
         ["volumes"] => Some(s("target")),
-        ["secrets"] | ["configs"] => Some(if item.get("target").is_some() { s("target") } else { s("source") }),
+        ["secrets"] | ["configs"] => Some(if item.get("target").is_some() {
+            s("target")
+        } else {
+            s("source")
+        }),
         _ => None,
     }
 }
@@ -184,8 +199,17 @@ mod tests {
     use serde_json::json;
 
     fn merged(a: Value, b: Value) -> Value {
-        let mut t = Tree { value: a, ..Tree::default() };
-        merge_trees(&mut t, Tree { value: b, ..Tree::default() });
+        let mut t = Tree {
+            value: a,
+            ..Tree::default()
+        };
+        merge_trees(
+            &mut t,
+            Tree {
+                value: b,
+                ..Tree::default()
+            },
+        );
         t.value
     }
 
@@ -216,7 +240,10 @@ mod tests {
         assert_eq!(web["dns"], json!(["1.1.1.1", "8.8.8.8"]));
         assert_eq!(web["environment"], json!({"A": "1", "B": "3", "C": null}));
         assert_eq!(web["ports"].as_array().unwrap().len(), 2);
-        assert_eq!(web["volumes"], json!([{"type": "volume", "source": "bar", "target": "/work"}]));
+        assert_eq!(
+            web["volumes"],
+            json!([{"type": "volume", "source": "bar", "target": "/work"}])
+        );
         assert_eq!(web["healthcheck"], json!({"test": ["CMD", "b"], "interval": "5s"}));
         assert_eq!(web["networks"], json!({"front": {"aliases": ["x"]}, "back": null}));
         assert!(web.get("user").is_none(), "null resets an attribute");
@@ -229,7 +256,10 @@ mod tests {
         let spans_a = Spans::new("a.yaml".into());
         let spans_b = Spans::new("b.yaml".into());
         let mut t = Tree::located(json!({"services": {"web": {"image": "a", "user": "x"}}}), &spans_a);
-        merge_trees(&mut t, Tree::located(json!({"services": {"web": {"image": "b"}}}), &spans_b));
+        merge_trees(
+            &mut t,
+            Tree::located(json!({"services": {"web": {"image": "b"}}}), &spans_b),
+        );
         assert_eq!(&*t.origin("/services/web/image").unwrap().file, "b.yaml");
         assert_eq!(&*t.origin("/services/web/user").unwrap().file, "a.yaml");
     }

@@ -57,7 +57,11 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
     })?;
     let first = sandbox.resolve("", first, None)?.to_string();
     let first_is_dir = sandbox.is_dir(&first);
-    let dir = if first_is_dir { first.clone() } else { parent_of(&first).to_string() };
+    let dir = if first_is_dir {
+        first.clone()
+    } else {
+        parent_of(&first).to_string()
+    };
     let cli_vars: IndexMap<String, String> = opts.variables.iter().cloned().collect();
     let vars = variables(sandbox, opts, &dir, &first, &cli_vars)?;
 
@@ -66,7 +70,9 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
     } else if let Some(list) = vars.get("COMPOSE_FILE").filter(|l| !l.is_empty()) {
         let sep = vars.get("COMPOSE_PATH_SEPARATOR").unwrap_or(":");
         let at = Origin::file(format!("{}/.env", dir));
-        list.split(sep).map(|f| sandbox.resolve(&dir, f, Some(&at)).map(|s| s.to_string())).collect::<Result<_, _>>()?
+        list.split(sep)
+            .map(|f| sandbox.resolve(&dir, f, Some(&at)).map(|s| s.to_string()))
+            .collect::<Result<_, _>>()?
     } else {
         files::in_folder(sandbox, &dir, warnings)?
     };
@@ -77,7 +83,12 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
     let mut loader = Loader::new(sandbox, &cli_vars);
     let mut tree = loader.project(&files, &dir, &vars, &mut Vec::new())?;
     let main_file = files.first().cloned().unwrap_or_default();
-    if tree.value.get("services").and_then(Value::as_object).is_none_or(|s| s.is_empty()) {
+    if tree
+        .value
+        .get("services")
+        .and_then(Value::as_object)
+        .is_none_or(|s| s.is_empty())
+    {
         return Err(Error::input(
             Some(Origin::file(main_file.as_str())),
             "the compose files define no service",
@@ -102,14 +113,33 @@ fn variables(
     first: &str,
     cli: &IndexMap<String, String>,
 ) -> Result<Vars, Error> {
-    let dotenv = if dir.is_empty() { ".env".to_string() } else { format!("{dir}/.env") };
+    let dotenv = if dir.is_empty() {
+        ".env".to_string()
+    } else {
+        format!("{dir}/.env")
+    };
     let (names, place) = if opts.env_files.is_empty() {
-        let names = if sandbox.exists(&dotenv) { vec![dotenv.clone()] } else { Vec::new() };
-        let beside = if sandbox.is_dir(first) { dir.to_string() } else { first.to_string() };
-        let beside = if beside.is_empty() { "the project root".to_string() } else { beside };
+        let names = if sandbox.exists(&dotenv) {
+            vec![dotenv.clone()]
+        } else {
+            Vec::new()
+        };
+        let beside = if sandbox.is_dir(first) {
+            dir.to_string()
+        } else {
+            first.to_string()
+        };
+        let beside = if beside.is_empty() {
+            "the project root".to_string()
+        } else {
+            beside
+        };
         (names, format!("{dotenv} beside {beside}"))
     } else {
-        (opts.env_files.clone(), format!("the --env-file files ({})", opts.env_files.join(", ")))
+        (
+            opts.env_files.clone(),
+            format!("the --env-file files ({})", opts.env_files.join(", ")),
+        )
     };
     let mut vars = Vars::default();
     vars.env_place = place;
@@ -120,7 +150,10 @@ fn variables(
         let parsed = dotenv::parse(&src.name, src.text()?, &lookup)?;
         from_files.extend(parsed);
     }
-    for (k, v) in cli.iter().chain(from_files.iter().filter(|(k, _)| !cli.contains_key(*k))) {
+    for (k, v) in cli
+        .iter()
+        .chain(from_files.iter().filter(|(k, _)| !cli.contains_key(*k)))
+    {
         vars.set(k.clone(), v.clone());
     }
     Ok(vars)
@@ -130,22 +163,39 @@ fn variables(
 fn apply_profiles(tree: &mut Tree, opts: &LoadOptions, vars: &Vars, warnings: &mut Warnings) -> Result<(), Error> {
     let active: Vec<String> = if opts.profiles.is_empty() {
         vars.get("COMPOSE_PROFILES")
-            .map(|p| p.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .map(|p| {
+                p.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default()
     } else {
         opts.profiles.clone()
     };
-    let Some(services) = tree.value.get_mut("services").and_then(Value::as_object_mut) else { return Ok(()) };
+    let Some(services) = tree.value.get_mut("services").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
     let enabled = |svc: &Value| {
-        let profiles: Vec<&str> =
-            svc.get("profiles").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        let profiles: Vec<&str> = svc
+            .get("profiles")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         profiles.is_empty() || active.iter().any(|a| a == "*" || profiles.contains(&a.as_str()))
     };
     let disabled: IndexMap<String, Vec<String>> = services
         .iter()
         .filter(|(_, s)| !enabled(s))
         .map(|(n, s)| {
-            let p = s.get("profiles").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+            let p = s
+                .get("profiles")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str);
             (n.clone(), p.map(str::to_string).collect())
         })
         .collect();
@@ -162,11 +212,17 @@ fn apply_profiles(tree: &mut Tree, opts: &LoadOptions, vars: &Vars, warnings: &m
     }
     for (name, dep, profiles, required) in cut {
         let pointer = format!("/services/{}/depends_on", pointer_segment(&name));
-        let enable = format!("enable it with --compose-profile {}", profiles.join(" or --compose-profile "));
+        let enable = format!(
+            "enable it with --compose-profile {}",
+            profiles.join(" or --compose-profile ")
+        );
         if required {
             return Err(Error::input(
                 tree.origin(&pointer),
-                format!("service `{name}` depends on `{dep}`, which is only enabled by profile {}", profiles.join(", ")),
+                format!(
+                    "service `{name}` depends on `{dep}`, which is only enabled by profile {}",
+                    profiles.join(", ")
+                ),
                 format!("{enable}, or mark the dependency `required: false`"),
             ));
         }
@@ -184,7 +240,13 @@ fn apply_profiles(tree: &mut Tree, opts: &LoadOptions, vars: &Vars, warnings: &m
 }
 
 fn require_image_or_build(tree: &Tree) -> Result<(), Error> {
-    for (name, svc) in tree.value.get("services").and_then(Value::as_object).into_iter().flatten() {
+    for (name, svc) in tree
+        .value
+        .get("services")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         if svc.get("image").is_none() && svc.get("build").is_none() {
             return Err(Error::input(
                 tree.origin(&format!("/services/{}", pointer_segment(name))),
@@ -208,11 +270,19 @@ fn project_name(
 ) -> Result<String, Error> {
     let folder = match dir.rsplit('/').next().filter(|d| !d.is_empty()) {
         Some(d) => d.to_string(),
-        None => sandbox.root().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        None => sandbox
+            .root()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
     };
     let (raw, at) = match tree.value.get("name").and_then(Value::as_str) {
         Some(n) => (n.to_string(), tree.origin("/name")),
-        None => match opts.project_name.clone().or_else(|| vars.get("COMPOSE_PROJECT_NAME").map(str::to_string)) {
+        None => match opts
+            .project_name
+            .clone()
+            .or_else(|| vars.get("COMPOSE_PROJECT_NAME").map(str::to_string))
+        {
             Some(n) => (n, None),
             None => (folder, Some(Origin::file(main_file))),
         },
@@ -253,7 +323,11 @@ fn typed(tree: Tree, base_dir: String) -> Result<Project, Error> {
     }
     let first_origin = origins.get("").cloned();
     let mut project: Project = serde_json::from_value(value).map_err(|e| {
-        Error::input(first_origin, format!("the compose project cannot be read: {e}"), "check the top-level sections")
+        Error::input(
+            first_origin,
+            format!("the compose project cannot be read: {e}"),
+            "check the top-level sections",
+        )
     })?;
     project.base_dir = base_dir;
     project.origins = origins.into_iter().filter(|(k, _)| !k.is_empty()).collect();

@@ -106,7 +106,11 @@ pub fn service(ctx: &Ctx, pointer: &str, svc: &mut Value) -> Result<(), Error> {
         *svc = json!({});
     }
     let Some(map) = svc.as_object_mut() else {
-        return Err(ctx.bad(pointer, "a service must be a mapping", "write the service's keys under its name"));
+        return Err(ctx.bad(
+            pointer,
+            "a service must be a mapping",
+            "write the service's keys under its name",
+        ));
     };
     for (key, f) in SERVICE_KEYS {
         if let Some(v) = map.get_mut(*key) {
@@ -122,7 +126,9 @@ pub fn service(ctx: &Ctx, pointer: &str, svc: &mut Value) -> Result<(), Error> {
 /// Normalises top-level `volumes`, `networks`, `secrets`, `configs` entries in place.
 pub fn top_level(ctx: &Ctx, doc: &mut Value) -> Result<(), Error> {
     for section in ["volumes", "networks", "secrets", "configs"] {
-        let Some(entries) = doc.get_mut(section).and_then(Value::as_object_mut) else { continue };
+        let Some(entries) = doc.get_mut(section).and_then(Value::as_object_mut) else {
+            continue;
+        };
         for (name, entry) in entries.iter_mut() {
             let pointer = format!("/{section}/{}", pointer_segment(name));
             if entry.is_null() {
@@ -182,7 +188,8 @@ fn scalar_string(v: &Value) -> Option<String> {
 }
 
 fn to_string(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
-    let s = scalar_string(v).ok_or_else(|| ctx.bad(pointer, "expected a single value", "write a number or a string"))?;
+    let s =
+        scalar_string(v).ok_or_else(|| ctx.bad(pointer, "expected a single value", "write a number or a string"))?;
     *v = Value::String(s);
     Ok(())
 }
@@ -201,10 +208,13 @@ fn to_bool(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
 
 fn to_int(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     if let Value::String(s) = v {
-        let n: i64 = s
-            .trim()
-            .parse()
-            .map_err(|_| ctx.bad(pointer, format!("`{s}` is not a whole number"), "write a number such as 3"))?;
+        let n: i64 = s.trim().parse().map_err(|_| {
+            ctx.bad(
+                pointer,
+                format!("`{s}` is not a whole number"),
+                "write a number such as 3",
+            )
+        })?;
         *v = json!(n);
     }
     Ok(())
@@ -213,8 +223,13 @@ fn to_int(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
 /// File modes: numbers, or octal strings such as `"0440"`.
 fn to_mode(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     if let Value::String(s) = v {
-        let n = u32::from_str_radix(s.trim_start_matches("0o"), 8)
-            .map_err(|_| ctx.bad(pointer, format!("`{s}` is not an octal file mode"), "write a mode such as 0440"))?;
+        let n = u32::from_str_radix(s.trim_start_matches("0o"), 8).map_err(|_| {
+            ctx.bad(
+                pointer,
+                format!("`{s}` is not an octal file mode"),
+                "write a mode such as 0440",
+            )
+        })?;
         *v = json!(n);
     }
     Ok(())
@@ -255,8 +270,10 @@ fn list_or_dict(v: &Value) -> IndexMap<String, Option<String>> {
 }
 
 fn string_map(_: &Ctx, _: &str, v: &mut Value) -> Result<(), Error> {
-    let map: Map<String, Value> =
-        list_or_dict(v).into_iter().map(|(k, val)| (k, Value::String(val.unwrap_or_default()))).collect();
+    let map: Map<String, Value> = list_or_dict(v)
+        .into_iter()
+        .map(|(k, val)| (k, Value::String(val.unwrap_or_default())))
+        .collect();
     *v = Value::Object(map);
     Ok(())
 }
@@ -294,7 +311,11 @@ fn command(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     match v {
         Value::String(s) => {
             let words = shell_words(s).ok_or_else(|| {
-                ctx.bad(pointer, "unbalanced quotes in the command", "close every quote, or write the command as a list")
+                ctx.bad(
+                    pointer,
+                    "unbalanced quotes in the command",
+                    "close every quote, or write the command as a list",
+                )
             })?;
             *v = Value::Array(words.into_iter().map(Value::String).collect());
             Ok(())
@@ -409,7 +430,11 @@ fn ports(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
             other => {
                 let spec = scalar_string(other).unwrap_or_default();
                 out.extend(parse_port(&spec).map_err(|why| {
-                    ctx.bad(&at, format!("invalid port `{spec}`: {why}"), "write [HOST_IP:][HOST:]CONTAINER[/PROTOCOL], e.g. 8080:80/tcp")
+                    ctx.bad(
+                        &at,
+                        format!("invalid port `{spec}`: {why}"),
+                        "write [HOST_IP:][HOST:]CONTAINER[/PROTOCOL], e.g. 8080:80/tcp",
+                    )
                 })?);
             }
         }
@@ -419,7 +444,11 @@ fn ports(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
 }
 
 fn port_range(s: &str) -> Result<(u16, u16), String> {
-    let num = |x: &str| x.trim().parse::<u16>().map_err(|_| format!("`{x}` is not a port number"));
+    let num = |x: &str| {
+        x.trim()
+            .parse::<u16>()
+            .map_err(|_| format!("`{x}` is not a port number"))
+    };
     match s.split_once('-') {
         Some((a, b)) => {
             let (a, b) = (num(a)?, num(b)?);
@@ -491,8 +520,13 @@ fn volumes(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     for (i, item) in items.iter_mut().enumerate() {
         let at = format!("{pointer}/{i}");
         if let Value::String(spec) = item {
-            *item = parse_volume(spec)
-                .map_err(|why| ctx.bad(&at, format!("invalid volume `{spec}`: {why}"), "write [SOURCE:]TARGET[:MODE], e.g. ./data:/data:ro"))?;
+            *item = parse_volume(spec).map_err(|why| {
+                ctx.bad(
+                    &at,
+                    format!("invalid volume `{spec}`: {why}"),
+                    "write [SOURCE:]TARGET[:MODE], e.g. ./data:/data:ro",
+                )
+            })?;
         }
         let Some(map) = item.as_object_mut() else { continue };
         if let Some(r) = map.get_mut("read_only") {
@@ -605,7 +639,13 @@ fn depends_on(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
 
 fn service_networks(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     if let Value::Array(items) = v {
-        *v = Value::Object(items.iter().filter_map(scalar_string).map(|s| (s, Value::Null)).collect());
+        *v = Value::Object(
+            items
+                .iter()
+                .filter_map(scalar_string)
+                .map(|s| (s, Value::Null))
+                .collect(),
+        );
     }
     let Some(map) = v.as_object_mut() else { return Ok(()) };
     for (name, net) in map.iter_mut() {
@@ -654,7 +694,11 @@ fn deploy(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
         string_map(ctx, &format!("{pointer}/labels"), l)?;
     }
     for set in ["limits", "reservations"] {
-        let Some(res) = map.get_mut("resources").and_then(|r| r.get_mut(set)).and_then(Value::as_object_mut) else {
+        let Some(res) = map
+            .get_mut("resources")
+            .and_then(|r| r.get_mut(set))
+            .and_then(Value::as_object_mut)
+        else {
             continue;
         };
         for key in ["cpus", "memory"] {
@@ -722,13 +766,22 @@ mod tests {
     fn port_short_syntax_table() {
         let cases: &[(&str, Value)] = &[
             ("80", json!([{"target": 80, "protocol": "tcp", "mode": "ingress"}])),
-            ("8080:80", json!([{"target": 80, "published": "8080", "protocol": "tcp", "mode": "ingress"}])),
-            ("53:53/udp", json!([{"target": 53, "published": "53", "protocol": "udp", "mode": "ingress"}])),
+            (
+                "8080:80",
+                json!([{"target": 80, "published": "8080", "protocol": "tcp", "mode": "ingress"}]),
+            ),
+            (
+                "53:53/udp",
+                json!([{"target": 53, "published": "53", "protocol": "udp", "mode": "ingress"}]),
+            ),
             (
                 "127.0.0.1:8080:80",
                 json!([{"target": 80, "published": "8080", "host_ip": "127.0.0.1", "protocol": "tcp", "mode": "ingress"}]),
             ),
-            ("127.0.0.1::80", json!([{"target": 80, "host_ip": "127.0.0.1", "protocol": "tcp", "mode": "ingress"}])),
+            (
+                "127.0.0.1::80",
+                json!([{"target": 80, "host_ip": "127.0.0.1", "protocol": "tcp", "mode": "ingress"}]),
+            ),
             (
                 "[::1]:8080:80",
                 json!([{"target": 80, "published": "8080", "host_ip": "::1", "protocol": "tcp", "mode": "ingress"}]),
@@ -764,7 +817,10 @@ mod tests {
     fn volume_short_syntax_table() {
         let cases: &[(&str, Value)] = &[
             ("/data", json!({"type": "volume", "target": "/data"})),
-            ("db:/var/lib/db", json!({"type": "volume", "source": "db", "target": "/var/lib/db"})),
+            (
+                "db:/var/lib/db",
+                json!({"type": "volume", "source": "db", "target": "/var/lib/db"}),
+            ),
             (
                 "./conf:/etc/conf:ro,z",
                 json!({"type": "bind", "source": "./conf", "target": "/etc/conf", "read_only": true,
@@ -779,7 +835,10 @@ mod tests {
                 json!({"type": "bind", "source": "C:\\data", "target": "/data", "read_only": false,
                        "bind": {"create_host_path": true}}),
             ),
-            ("db:/d:nocopy", json!({"type": "volume", "source": "db", "target": "/d", "volume": {"nocopy": true}})),
+            (
+                "db:/d:nocopy",
+                json!({"type": "volume", "source": "db", "target": "/d", "volume": {"nocopy": true}}),
+            ),
         ];
         for (spec, want) in cases {
             assert_eq!(&parse_volume(spec).unwrap(), want, "{spec}");
@@ -805,7 +864,13 @@ mod tests {
         let mut vars = Vars::default();
         vars.set("HOME_VAR", "known");
         let cli = IndexMap::new();
-        let ctx = Ctx { sandbox: &sandbox, dir: "app".into(), spans: &spans, vars: &vars, cli_vars: &cli };
+        let ctx = Ctx {
+            sandbox: &sandbox,
+            dir: "app".into(),
+            spans: &spans,
+            vars: &vars,
+            cli_vars: &cli,
+        };
         f(&ctx, "/services/s/x", v)
     }
 
@@ -813,22 +878,37 @@ mod tests {
     fn maps_lists_and_hosts() {
         let mut env = json!(["A=1", "B=", "HOME_VAR", "UNKNOWN", "C=x=y"]);
         ctx_run(&mut env, environment).unwrap();
-        assert_eq!(env, json!({"A": "1", "B": "", "HOME_VAR": "known", "UNKNOWN": null, "C": "x=y"}));
+        assert_eq!(
+            env,
+            json!({"A": "1", "B": "", "HOME_VAR": "known", "UNKNOWN": null, "C": "x=y"})
+        );
         let mut labels = json!({"a": 1, "b": true, "c": null});
         ctx_run(&mut labels, string_map).unwrap();
         assert_eq!(labels, json!({"a": "1", "b": "true", "c": ""}));
         let mut hosts = json!(["db:10.0.0.1", "v6=::1", "db:10.0.0.2", "b:[fe80::1]"]);
         ctx_run(&mut hosts, extra_hosts).unwrap();
-        assert_eq!(hosts, json!({"db": ["10.0.0.1", "10.0.0.2"], "v6": ["::1"], "b": ["fe80::1"]}));
+        assert_eq!(
+            hosts,
+            json!({"db": ["10.0.0.1", "10.0.0.2"], "v6": ["::1"], "b": ["fe80::1"]})
+        );
         let mut deps = json!(["a", "b"]);
         ctx_run(&mut deps, depends_on).unwrap();
-        assert_eq!(deps["a"], json!({"condition": "service_started", "required": true, "restart": false}));
+        assert_eq!(
+            deps["a"],
+            json!({"condition": "service_started", "required": true, "restart": false})
+        );
         let mut hc = json!({"test": "curl -f x || exit 1", "interval": "10s", "retries": "3"});
         ctx_run(&mut hc, healthcheck).unwrap();
-        assert_eq!(hc, json!({"test": ["CMD-SHELL", "curl -f x || exit 1"], "interval": "10s", "retries": 3}));
+        assert_eq!(
+            hc,
+            json!({"test": ["CMD-SHELL", "curl -f x || exit 1"], "interval": "10s", "retries": 3})
+        );
         let mut refs = json!(["s", {"source": "t", "mode": "0440", "uid": 1000}]);
         ctx_run(&mut refs, file_refs).unwrap();
-        assert_eq!(refs, json!([{"source": "s"}, {"source": "t", "mode": 288, "uid": "1000"}]));
+        assert_eq!(
+            refs,
+            json!([{"source": "s"}, {"source": "t", "mode": 288, "uid": "1000"}])
+        );
         let mut b = json!("yes");
         ctx_run(&mut b, to_bool).unwrap();
         assert_eq!(b, json!(true));

@@ -73,11 +73,19 @@ fn describe(e: &ValidationError<'_>, root: &Value) -> (String, String, Option<St
                 |c| format!("did you mean `{c}`?"),
             );
             let key_pointer = format!("{pointer}/{}", pointer_segment(&key));
-            (key_pointer, format!("unknown key `{key}` {}", in_place(&pointer)), Some(help))
+            (
+                key_pointer,
+                format!("unknown key `{key}` {}", in_place(&pointer)),
+                Some(help),
+            )
         }
         ValidationErrorKind::Type { kind } => {
             let found = root.pointer(&pointer).map_or("nothing", type_name);
-            (pointer.clone(), format!("{place} must be {}, found {found}", expected(kind)), None)
+            (
+                pointer.clone(),
+                format!("{place} must be {}, found {found}", expected(kind)),
+                None,
+            )
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
             // Report the branch that got furthest into the value: it is the form the user meant.
@@ -105,15 +113,19 @@ fn describe(e: &ValidationError<'_>, root: &Value) -> (String, String, Option<St
                 }
             }
         }
-        ValidationErrorKind::Required { property } => {
-            (pointer.clone(), format!("{place} is missing the required key {property}"), None)
-        }
-        ValidationErrorKind::Enum { options } => {
-            (pointer.clone(), format!("{place} must be one of {options}"), None)
-        }
+        ValidationErrorKind::Required { property } => (
+            pointer.clone(),
+            format!("{place} is missing the required key {property}"),
+            None,
+        ),
+        ValidationErrorKind::Enum { options } => (pointer.clone(), format!("{place} must be one of {options}"), None),
         ValidationErrorKind::Pattern { pattern } => {
             let found = root.pointer(&pointer).map(|v| v.to_string()).unwrap_or_default();
-            (pointer.clone(), format!("{place} {found} does not match the pattern `{pattern}`"), None)
+            (
+                pointer.clone(),
+                format!("{place} {found} does not match the pattern `{pattern}`"),
+                None,
+            )
         }
         ValidationErrorKind::UniqueItems => (pointer.clone(), format!("{place} has duplicate entries"), None),
         ValidationErrorKind::PropertyNames { error } => {
@@ -138,7 +150,11 @@ fn place_of(pointer: &str) -> String {
 }
 
 fn in_place(pointer: &str) -> String {
-    if pointer.is_empty() { "at the top level".into() } else { format!("in {}", place_of(pointer)) }
+    if pointer.is_empty() {
+        "at the top level".into()
+    } else {
+        format!("in {}", place_of(pointer))
+    }
 }
 
 fn expected(kind: &TypeKind) -> String {
@@ -169,7 +185,11 @@ fn type_name(v: &Value) -> &'static str {
 fn allowed_keys(schema_path: &str) -> Vec<String> {
     let Some(root) = schema() else { return Vec::new() };
     let mut node = root;
-    let segs: Vec<String> = schema_path.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    let segs: Vec<String> = schema_path
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
     for seg in segs.iter().take(segs.len().saturating_sub(1)) {
         node = match node.get(seg.as_str()) {
             Some(n) => n,
@@ -185,7 +205,11 @@ fn allowed_keys(schema_path: &str) -> Vec<String> {
             }
         }
         if seg == "$ref" {
-            node = node.as_str().and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p)).unwrap_or(node);
+            node = node
+                .as_str()
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| root.pointer(p))
+                .unwrap_or(node);
         }
     }
     node.get("properties")

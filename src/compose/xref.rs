@@ -9,7 +9,9 @@ use crate::error::Error;
 use crate::yaml::pointer_segment;
 
 fn keys(v: Option<&Value>) -> IndexSet<String> {
-    v.and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    v.and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn missing(tree: &Tree, pointer: &str, what: String, help: String) -> Error {
@@ -35,26 +37,51 @@ pub fn check(tree: &Tree) -> Result<(), Error> {
                 tree,
                 &format!("{p}/{key}"),
                 format!("service `{name}` refers in `{key}` to service `{target}`, which is not defined"),
-                format!("define a service `{target}` or fix the name; defined services: {}", list(&names)),
+                format!(
+                    "define a service `{target}` or fix the name; defined services: {}",
+                    list(&names)
+                ),
             ))
         };
         for dep in keys(svc.get("depends_on")) {
             service_ref("depends_on", &dep)?;
         }
-        for link in svc.get("links").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        for link in svc
+            .get("links")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             service_ref("links", link.split(':').next().unwrap_or(link))?;
         }
         for key in ["network_mode", "ipc", "pid"] {
-            if let Some(target) = svc.get(key).and_then(Value::as_str).and_then(|s| s.strip_prefix("service:")) {
+            if let Some(target) = svc
+                .get(key)
+                .and_then(Value::as_str)
+                .and_then(|s| s.strip_prefix("service:"))
+            {
                 service_ref(key, target)?;
             }
         }
-        for from in svc.get("volumes_from").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        for from in svc
+            .get("volumes_from")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             if !from.starts_with("container:") {
                 service_ref("volumes_from", from.split(':').next().unwrap_or(from))?;
             }
         }
-        for (i, vol) in svc.get("volumes").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, vol) in svc
+            .get("volumes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             let named = vol.get("type").and_then(Value::as_str) == Some("volume");
             if let Some(src) = vol.get("source").and_then(Value::as_str).filter(|_| named)
                 && !volumes.contains(src)
@@ -62,7 +89,9 @@ pub fn check(tree: &Tree) -> Result<(), Error> {
                 return Err(missing(
                     tree,
                     &format!("{p}/volumes/{i}"),
-                    format!("service `{name}` mounts the named volume `{src}`, which is not declared under top-level `volumes:`"),
+                    format!(
+                        "service `{name}` mounts the named volume `{src}`, which is not declared under top-level `volumes:`"
+                    ),
                     format!("add `volumes: {{{src}: {{}}}}` at the top level, or write `./{src}` for a bind mount"),
                 ));
             }
@@ -74,7 +103,10 @@ pub fn check(tree: &Tree) -> Result<(), Error> {
                     return Err(missing(
                         tree,
                         &format!("{p}/{key}/{i}"),
-                        format!("service `{name}` uses {} `{src}`, which is not declared under top-level `{key}:`", &key[..key.len() - 1]),
+                        format!(
+                            "service `{name}` uses {} `{src}`, which is not declared under top-level `{key}:`",
+                            &key[..key.len() - 1]
+                        ),
                         format!("declare it, e.g. `{key}: {{{src}: {{file: ./{src}.txt}}}}`"),
                     ));
                 }
@@ -85,7 +117,9 @@ pub fn check(tree: &Tree) -> Result<(), Error> {
                 return Err(missing(
                     tree,
                     &format!("{p}/networks/{}", pointer_segment(&net)),
-                    format!("service `{name}` joins network `{net}`, which is not declared under top-level `networks:`"),
+                    format!(
+                        "service `{name}` joins network `{net}`, which is not declared under top-level `networks:`"
+                    ),
                     format!("add `networks: {{{net}: {{}}}}` at the top level"),
                 ));
             }
@@ -102,7 +136,12 @@ fn cycles(tree: &Tree, services: &Map<String, Value>) -> Result<(), Error> {
     let names: Vec<&str> = services.keys().map(String::as_str).collect();
     let deps: Vec<Vec<usize>> = services
         .values()
-        .map(|s| keys(s.get("depends_on")).iter().filter_map(|d| names.iter().position(|n| n == d)).collect())
+        .map(|s| {
+            keys(s.get("depends_on"))
+                .iter()
+                .filter_map(|d| names.iter().position(|n| n == d))
+                .collect()
+        })
         .collect();
     // 0 = unvisited, 1 = on the current path, 2 = done.
     fn visit(i: usize, deps: &[Vec<usize>], state: &mut [u8], path: &mut Vec<usize>) -> Option<Vec<usize>> {
@@ -148,22 +187,38 @@ mod tests {
     use serde_json::json;
 
     fn err(v: Value) -> String {
-        check(&Tree { value: v, ..Tree::default() }).unwrap_err().to_string()
+        check(&Tree {
+            value: v,
+            ..Tree::default()
+        })
+        .unwrap_err()
+        .to_string()
     }
 
     #[test]
     fn references_and_cycles() {
-        assert!(err(json!({"services": {"a": {"depends_on": {"zz": {}}}}})).contains("service `zz`, which is not defined"));
+        assert!(
+            err(json!({"services": {"a": {"depends_on": {"zz": {}}}}})).contains("service `zz`, which is not defined")
+        );
         let cyc = json!({"services": {
             "a": {"depends_on": {"b": {}}}, "b": {"depends_on": {"c": {}}}, "c": {"depends_on": {"a": {}}}}});
         assert_eq!(err(cyc), "`depends_on` forms a cycle: a → b → c → a");
-        assert_eq!(err(json!({"services": {"a": {"depends_on": {"a": {}}}}})), "`depends_on` forms a cycle: a → a");
-        assert!(err(json!({"services": {"a": {"volumes": [{"type": "volume", "source": "data", "target": "/d"}]}}}))
-            .contains("named volume `data`"));
+        assert_eq!(
+            err(json!({"services": {"a": {"depends_on": {"a": {}}}}})),
+            "`depends_on` forms a cycle: a → a"
+        );
+        assert!(
+            err(json!({"services": {"a": {"volumes": [{"type": "volume", "source": "data", "target": "/d"}]}}}))
+                .contains("named volume `data`")
+        );
         assert!(err(json!({"services": {"a": {"secrets": [{"source": "pw"}]}}})).contains("secret `pw`"));
         assert!(err(json!({"services": {"a": {"networks": {"front": null}}}})).contains("network `front`"));
         let ok = json!({"services": {"a": {"depends_on": {"b": {}}, "networks": {"default": null}}, "b": {}},
                         "volumes": {}});
-        check(&Tree { value: ok, ..Tree::default() }).unwrap();
+        check(&Tree {
+            value: ok,
+            ..Tree::default()
+        })
+        .unwrap();
     }
 }
