@@ -20,6 +20,14 @@ pub struct Vars {
 }
 
 impl Vars {
+    /// Empty variables; `env_place` says where the user can set them (for help texts).
+    pub fn new(env_place: impl Into<String>) -> Self {
+        Vars {
+            map: IndexMap::new(),
+            env_place: env_place.into(),
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.map.get(name).map(String::as_str)
     }
@@ -284,8 +292,7 @@ mod tests {
     #[test]
     fn tree_reports_missing_variable_with_help() {
         let mut v = serde_json::json!({"services": {"db": {"environment": {"P": "${DB_PASS}"}}}});
-        let mut vars = Vars::default();
-        vars.env_place = ".env beside compose.yaml".into();
+        let vars = Vars::new(".env beside compose.yaml");
         let spans = Spans::new("compose.yaml".into());
         let err = interpolate_tree(&mut v, &spans, &vars).unwrap_err();
         assert_eq!(err.to_string(), "variable `DB_PASS` is not set");

@@ -141,8 +141,7 @@ fn variables(
             format!("the --env-file files ({})", opts.env_files.join(", ")),
         )
     };
-    let mut vars = Vars::default();
-    vars.env_place = place;
+    let mut vars = Vars::new(place);
     let mut from_files: IndexMap<String, String> = IndexMap::new();
     for name in names {
         let src = sandbox.read(&name, None)?;

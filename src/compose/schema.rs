@@ -41,7 +41,6 @@ pub fn validate(value: &Value, spans: &Spans) -> Result<(), Error> {
             let (pointer, message, help) = describe(&e, value);
             (spans.origin(&pointer), pointer, message, help)
         })
-        .map(|(o, p, m, h)| (o, p, m, h))
         .collect();
     errors.sort();
     let Some((origin, _, message, help)) = errors.into_iter().next() else {
