@@ -416,3 +416,38 @@ fn multiple_files_resolve_paths_from_the_first_files_folder() {
         "over/extra.yaml"
     );
 }
+
+#[test]
+fn override_file_may_extend_a_service_of_the_main_file() {
+    let files = [
+        (
+            "compose.yaml",
+            "services:\n  base:\n    image: x\n    environment: {A: \"1\"}\n",
+        ),
+        (
+            "sub/over.yaml",
+            "services:\n  child:\n    extends: base\n    environment: {B: \"2\"}\n  other:\n    extends: {file: more.yaml, service: m}\n",
+        ),
+        (
+            "sub/more.yaml",
+            "services:\n  m:\n    image: m\n    volumes: [./m:/m]\n",
+        ),
+    ];
+    let (p, _) = scratch(&files, |o| o.files.push("sub/over.yaml".into())).unwrap();
+    let child = &p.services["child"];
+    assert_eq!(child.image.as_deref(), Some("x"));
+    assert_eq!(child.environment.len(), 2);
+    assert_eq!(p.services["other"].volumes[0].source.as_deref(), Some("sub/m"));
+}
+
+#[test]
+fn origins_point_at_lines_once_spans_are_filled() {
+    // Lines are checked only when the yaml module fills spans (line 0 = whole file).
+    let e = error_of(&[("compose.yaml", "services:\n  db:\n    image: pg\n    restrat: always\n")]);
+    let o = e.origin().unwrap();
+    assert!(o.line == 0 || (o.line, o.column) == (4, 5), "{o}");
+    let (p, _) = full(|_| {}).unwrap();
+    let o = p.origin("/services/api/command").unwrap();
+    assert_eq!(o.file.as_ref(), "base/common.yaml");
+    assert!(o.line == 0 || o.line == 8, "{o}");
+}

@@ -18,8 +18,8 @@ use crate::yaml::pointer_segment;
 
 type Resolved = (Value, BTreeMap<String, Origin>);
 
-/// Resolves every `extends` in `tree` (the file `file`, paths relative to `dir`).
-pub fn resolve(ld: &mut Loader, tree: &mut Tree, file: &str, dir: &str, vars: &Vars) -> Result<(), Error> {
+/// Resolves every `extends` in `tree` (loaded from `file` and the files merged over it).
+pub fn resolve(ld: &mut Loader, tree: &mut Tree, file: &str, vars: &Vars) -> Result<(), Error> {
     let names: Vec<String> = tree
         .value
         .get("services")
@@ -31,7 +31,6 @@ pub fn resolve(ld: &mut Loader, tree: &mut Tree, file: &str, dir: &str, vars: &V
                 .collect()
         })
         .unwrap_or_default();
-    let _ = dir;
     for name in names {
         let mut stack = vec![(file.to_string(), name.clone())];
         let (svc, origins) = extended(ld, tree, file, &name, vars, &mut stack)?;
@@ -78,8 +77,10 @@ fn extended(
                 .to_string(),
         ),
     };
+    // `file:` is relative to the file that wrote the `extends`, which may be an override file.
+    let writer = at.as_ref().map_or_else(|| file.to_string(), |o| o.file.to_string());
     let other_file = match &target_file {
-        Some(f) => ld.sandbox.resolve(&folder(file), f, at.as_ref())?.to_string(),
+        Some(f) => ld.sandbox.resolve(&folder(&writer), f, at.as_ref())?.to_string(),
         None => file.to_string(),
     };
     let key = (other_file.clone(), target.clone());

@@ -127,8 +127,8 @@ impl<'a> Loader<'a> {
         Ok(tree)
     }
 
-    /// A set of files as one project: each file gets its includes and extends resolved,
-    /// then they merge in order. `stack` holds the files being included, for cycles.
+    /// A set of files as one project: each file gets its includes resolved, they merge in
+    /// order, then `extends` is resolved. `stack` holds the files being included, for cycles.
     pub fn project(
         &mut self,
         files: &[String],
@@ -142,13 +142,18 @@ impl<'a> Loader<'a> {
             stack.push(name.as_str().into());
             include::apply(self, &mut tree, name, vars, stack)?;
             stack.pop();
-            extends::resolve(self, &mut tree, name, dir, vars)?;
             match merged.as_mut() {
                 Some(m) => merge_trees(m, tree),
                 None => merged = Some(tree),
             }
         }
-        Ok(merged.unwrap_or_default())
+        // As compose-go: `extends` applies to the merged files, so an override file may
+        // extend a service of the main file.
+        let mut merged = merged.unwrap_or_default();
+        if let Some(first) = files.first() {
+            extends::resolve(self, &mut merged, first, vars)?;
+        }
+        Ok(merged)
     }
 }
 

@@ -39,7 +39,11 @@ pub fn validate(value: &Value, spans: &Spans) -> Result<(), Error> {
         .iter_errors(value)
         .map(|e| {
             let (pointer, message, help) = describe(&e, value);
-            let origin = if message.starts_with("unknown key") { spans.key_origin(&pointer) } else { spans.origin(&pointer) };
+            let origin = if message.starts_with("unknown key") {
+                spans.key_origin(&pointer)
+            } else {
+                spans.origin(&pointer)
+            };
             (origin, pointer, message, help)
         })
         .collect();
