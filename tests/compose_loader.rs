@@ -451,3 +451,39 @@ fn origins_point_at_lines_once_spans_are_filled() {
     assert_eq!(o.file.as_ref(), "base/common.yaml");
     assert!(o.line == 0 || o.line == 8, "{o}");
 }
+
+/// Overlay sets as their projects use them (`-f base -f overlay ...`), root = project folder.
+const OVERLAY_SETS: &[(&str, &[&str], &[&str])] = &[
+    ("kompose/multiple-files", &["first.yaml", "second.yaml"], &[]),
+    (
+        "realworld/opentelemetry-demo",
+        &["compose.yaml", "compose.full.yaml", "compose.observability.yaml", "compose.extras.yaml"],
+        &[".env", ".env.override"],
+    ),
+    ("realworld/docker-elk", &["docker-compose.yml", "extensions/filebeat/filebeat-compose.yml"], &[]),
+    ("realworld/docker-elk", &["docker-compose.yml", "extensions/fleet/fleet-compose.yml", "extensions/fleet/agent-apmserver-compose.yml"], &[]),
+    ("realworld/docker-elk", &["docker-compose.yml", "extensions/heartbeat/heartbeat-compose.yml"], &[]),
+    ("realworld/docker-elk", &["docker-compose.yml", "extensions/metricbeat/metricbeat-compose.yml"], &[]),
+    ("realworld/docker-elk", &["docker-compose.yml", "extensions/curator/curator-compose.yml"], &[]),
+    ("realworld/docker-jitsi-meet", &["docker-compose.yml", "etherpad.yml"], &[]),
+    ("realworld/docker-jitsi-meet", &["docker-compose.yml", "grafana.yml", "prometheus.yml", "log-analyser.yml"], &[]),
+    ("realworld/docker-jitsi-meet", &["docker-compose.yml", "jibri.yml", "jigasi.yml", "transcriber.yml"], &[]),
+    ("realworld/docker-jitsi-meet", &["docker-compose.yml", "rtcstats.yml", "whiteboard.yml"], &[]),
+];
+
+#[test]
+fn real_world_overlay_sets_load() {
+    let Some(corpus) = corpus() else { return };
+    let mut failures = Vec::new();
+    for (dir, files, env_files) in OVERLAY_SETS {
+        let o = LoadOptions {
+            env_files: env_files.iter().map(|s| s.to_string()).collect(),
+            ..opts(files)
+        };
+        match load_in(&corpus.join(dir), o) {
+            Ok((p, _)) => println!("{dir} {files:?}: {} services", p.services.len()),
+            Err(e) => failures.push(format!("{dir} {files:?}: {e} at {:?}", e.origin().map(|o| o.to_string()))),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
