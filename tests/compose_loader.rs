@@ -136,8 +136,12 @@ fn full(extra: impl FnOnce(&mut LoadOptions)) -> Result<(Project, Warnings), Err
 
 #[test]
 fn folder_with_override_include_extends_and_dotenv() {
-    let (p, _) = full(|_| {}).unwrap();
+    let (p, w) = full(|_| {}).unwrap();
     assert_eq!(p.name, "shopapp");
+    assert!(
+        w.iter().any(|w| w.code == "project-name-sanitised"),
+        "an explicit name is not changed silently"
+    );
     assert_eq!(
         p.services.keys().collect::<Vec<_>>(),
         ["web", "api", "cache"],
@@ -457,18 +461,68 @@ const OVERLAY_SETS: &[(&str, &[&str], &[&str])] = &[
     ("kompose/multiple-files", &["first.yaml", "second.yaml"], &[]),
     (
         "realworld/opentelemetry-demo",
-        &["compose.yaml", "compose.full.yaml", "compose.observability.yaml", "compose.extras.yaml"],
+        &[
+            "compose.yaml",
+            "compose.full.yaml",
+            "compose.observability.yaml",
+            "compose.extras.yaml",
+        ],
         &[".env", ".env.override"],
     ),
-    ("realworld/docker-elk", &["docker-compose.yml", "extensions/filebeat/filebeat-compose.yml"], &[]),
-    ("realworld/docker-elk", &["docker-compose.yml", "extensions/fleet/fleet-compose.yml", "extensions/fleet/agent-apmserver-compose.yml"], &[]),
-    ("realworld/docker-elk", &["docker-compose.yml", "extensions/heartbeat/heartbeat-compose.yml"], &[]),
-    ("realworld/docker-elk", &["docker-compose.yml", "extensions/metricbeat/metricbeat-compose.yml"], &[]),
-    ("realworld/docker-elk", &["docker-compose.yml", "extensions/curator/curator-compose.yml"], &[]),
-    ("realworld/docker-jitsi-meet", &["docker-compose.yml", "etherpad.yml"], &[]),
-    ("realworld/docker-jitsi-meet", &["docker-compose.yml", "grafana.yml", "prometheus.yml", "log-analyser.yml"], &[]),
-    ("realworld/docker-jitsi-meet", &["docker-compose.yml", "jibri.yml", "jigasi.yml", "transcriber.yml"], &[]),
-    ("realworld/docker-jitsi-meet", &["docker-compose.yml", "rtcstats.yml", "whiteboard.yml"], &[]),
+    (
+        "realworld/docker-elk",
+        &["docker-compose.yml", "extensions/filebeat/filebeat-compose.yml"],
+        &[],
+    ),
+    (
+        "realworld/docker-elk",
+        &[
+            "docker-compose.yml",
+            "extensions/fleet/fleet-compose.yml",
+            "extensions/fleet/agent-apmserver-compose.yml",
+        ],
+        &[],
+    ),
+    (
+        "realworld/docker-elk",
+        &["docker-compose.yml", "extensions/heartbeat/heartbeat-compose.yml"],
+        &[],
+    ),
+    (
+        "realworld/docker-elk",
+        &["docker-compose.yml", "extensions/metricbeat/metricbeat-compose.yml"],
+        &[],
+    ),
+    (
+        "realworld/docker-elk",
+        &["docker-compose.yml", "extensions/curator/curator-compose.yml"],
+        &[],
+    ),
+    (
+        "realworld/docker-jitsi-meet",
+        &["docker-compose.yml", "etherpad.yml"],
+        &[],
+    ),
+    (
+        "realworld/docker-jitsi-meet",
+        &[
+            "docker-compose.yml",
+            "grafana.yml",
+            "prometheus.yml",
+            "log-analyser.yml",
+        ],
+        &[],
+    ),
+    (
+        "realworld/docker-jitsi-meet",
+        &["docker-compose.yml", "jibri.yml", "jigasi.yml", "transcriber.yml"],
+        &[],
+    ),
+    (
+        "realworld/docker-jitsi-meet",
+        &["docker-compose.yml", "rtcstats.yml", "whiteboard.yml"],
+        &[],
+    ),
 ];
 
 #[test]
@@ -482,7 +536,10 @@ fn real_world_overlay_sets_load() {
         };
         match load_in(&corpus.join(dir), o) {
             Ok((p, _)) => println!("{dir} {files:?}: {} services", p.services.len()),
-            Err(e) => failures.push(format!("{dir} {files:?}: {e} at {:?}", e.origin().map(|o| o.to_string()))),
+            Err(e) => failures.push(format!(
+                "{dir} {files:?}: {e} at {:?}",
+                e.origin().map(|o| o.to_string())
+            )),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -98,7 +98,7 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
     apply_profiles(&mut tree, opts, &vars, warnings)?;
     require_image_or_build(&tree)?;
     xref::check(&tree)?;
-    let name = project_name(sandbox, &tree, opts, &vars, &dir, &main_file)?;
+    let name = project_name(sandbox, &tree, opts, &vars, &dir, &main_file, warnings)?;
     if let Some(m) = tree.value.as_object_mut() {
         m.insert("name".into(), Value::String(name));
     }
@@ -266,6 +266,7 @@ fn project_name(
     vars: &Vars,
     dir: &str,
     main_file: &str,
+    warnings: &mut Warnings,
 ) -> Result<String, Error> {
     let folder = match dir.rsplit('/').next().filter(|d| !d.is_empty()) {
         Some(d) => d.to_string(),
@@ -275,18 +276,26 @@ fn project_name(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
-    let (raw, at) = match tree.value.get("name").and_then(Value::as_str) {
-        Some(n) => (n.to_string(), tree.origin("/name")),
+    let (raw, at, explicit) = match tree.value.get("name").and_then(Value::as_str) {
+        Some(n) => (n.to_string(), tree.origin("/name"), true),
         None => match opts
             .project_name
             .clone()
             .or_else(|| vars.get("COMPOSE_PROJECT_NAME").map(str::to_string))
         {
-            Some(n) => (n, None),
-            None => (folder, Some(Origin::file(main_file))),
+            Some(n) => (n, None, true),
+            None => (folder, Some(Origin::file(main_file)), false),
         },
     };
     let name = sanitize_name(&raw);
+    if explicit && name != raw && !name.is_empty() {
+        warnings.push(
+            at.clone(),
+            "project-name-sanitised",
+            format!("project name `{raw}` is used as `{name}` (lowercase letters, digits, `-` and `_` only)"),
+            Some(format!("write `name: {name}` to make this explicit")),
+        );
+    }
     if name.is_empty() {
         return Err(Error::input(
             at,

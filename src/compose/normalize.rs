@@ -68,6 +68,7 @@ const SERVICE_KEYS: &[(&str, Normaliser)] = &[
     ("entrypoint", command),
     ("environment", environment),
     ("env_file", env_file),
+    ("label_file", input_paths),
     ("ports", ports),
     ("expose", expose),
     ("volumes", volumes),
@@ -378,6 +379,17 @@ pub fn shell_words(s: &str) -> Option<Vec<String>> {
         words.push(cur);
     }
     Some(words)
+}
+
+/// Files berth must read (`label_file`): resolved root-relative, or an error.
+fn input_paths(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
+    string_list(ctx, pointer, v)?;
+    for (i, item) in v.as_array_mut().into_iter().flatten().enumerate() {
+        if let Some(raw) = item.as_str().map(str::to_string) {
+            *item = Value::String(ctx.input_path(&raw, &format!("{pointer}/{i}"))?);
+        }
+    }
+    Ok(())
 }
 
 fn env_file(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
