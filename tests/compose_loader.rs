@@ -544,3 +544,33 @@ fn real_world_overlay_sets_load() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn reset_tags_clear_attributes_of_earlier_files() {
+    let files = [
+        (
+            "compose.yaml",
+            "services:\n  a:\n    image: x\n    command: [run]\n    ports: [\"80:80\"]\n    user: \"1000\"\n",
+        ),
+        (
+            "over.yaml",
+            "services:\n  a:\n    command: !reset\n    ports: !reset []\n    user: !reset null\n",
+        ),
+    ];
+    let (p, _) = scratch(&files, |o| o.files.push("over.yaml".into())).unwrap();
+    let a = &p.services["a"];
+    assert!(a.command.is_none() && a.ports.is_empty() && a.user.is_none());
+}
+
+#[test]
+fn null_attributes_mean_unset() {
+    let (p, _) = scratch(
+        &[(
+            "compose.yaml",
+            "services:\n  a:\n    image: x\n    ports:\n    command: !reset\n",
+        )],
+        |_| {},
+    )
+    .unwrap();
+    assert!(p.services["a"].ports.is_empty() && p.services["a"].command.is_none());
+}

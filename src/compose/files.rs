@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::interpolate::{Vars, interpolate_tree};
 use super::merge::{Tree, merge_trees};
 use super::normalize::{self, Ctx};
-use super::{extends, include, schema};
+use super::{extends, include, schema, tags};
 use crate::error::{Error, Warnings};
 use crate::source::{Origin, Sandbox, parent_of};
 use crate::yaml::{Flavor, parse_one, pointer_segment};
@@ -74,6 +74,8 @@ pub fn in_folder(sandbox: &Sandbox, dir: &str, warnings: &mut Warnings) -> Resul
 pub struct Loader<'a> {
     pub sandbox: &'a Sandbox,
     pub cli_vars: &'a IndexMap<String, String>,
+    /// Warnings found while reading files, handed to the caller's `Warnings`.
+    pub notes: Warnings,
     /// Files already loaded for `extends`, by (file, folder).
     cache: BTreeMap<(String, String), Tree>,
 }
@@ -83,6 +85,7 @@ impl<'a> Loader<'a> {
         Loader {
             sandbox,
             cli_vars,
+            notes: Warnings::default(),
             cache: BTreeMap::new(),
         }
     }
@@ -95,7 +98,8 @@ impl<'a> Loader<'a> {
             return Ok(t.clone());
         }
         let src = self.sandbox.read(name, at)?;
-        let doc = parse_one(&src.name, src.text()?, Flavor::Compose)?;
+        let text = tags::rewrite(&src.name, src.text()?, &mut self.notes);
+        let doc = parse_one(&src.name, &text, Flavor::Compose)?;
         let mut value = doc.value;
         if value.is_null() {
             value = Value::Object(Map::new());
@@ -108,7 +112,7 @@ impl<'a> Loader<'a> {
             ));
         }
         interpolate_tree(&mut value, &doc.spans, vars)?;
-        schema::validate(&value, &doc.spans)?;
+        schema::validate(&without_resets(&value), &doc.spans)?;
         let ctx = Ctx {
             sandbox: self.sandbox,
             dir: dir.to_string(),
@@ -155,6 +159,20 @@ impl<'a> Loader<'a> {
         }
         Ok(merged)
     }
+}
+
+/// The file without service attributes set to `null` (`!reset`), which the schema would
+/// reject for many attributes but which only mean "remove what an earlier file set".
+fn without_resets(value: &Value) -> Value {
+    let mut v = value.clone();
+    if let Some(services) = v.get_mut("services").and_then(Value::as_object_mut) {
+        for svc in services.values_mut() {
+            if let Some(m) = svc.as_object_mut() {
+                m.retain(|_, x| !x.is_null());
+            }
+        }
+    }
+    v
 }
 
 /// The folder part of a root-relative file name (re-exported for siblings).

@@ -18,6 +18,7 @@ mod merge;
 pub mod model;
 mod normalize;
 mod schema;
+mod tags;
 mod xref;
 
 pub use model::Project;
@@ -82,6 +83,7 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
 
     let mut loader = Loader::new(sandbox, &cli_vars);
     let mut tree = loader.project(&files, &dir, &vars, &mut Vec::new())?;
+    warnings.extend(std::mem::take(&mut loader.notes));
     let main_file = files.first().cloned().unwrap_or_default();
     if tree
         .value
@@ -318,7 +320,18 @@ pub fn sanitize_name(raw: &str) -> String {
 
 /// The merged tree as the typed model; a service that does not fit is located.
 fn typed(tree: Tree, base_dir: String) -> Result<Project, Error> {
-    let Tree { value, origins } = tree;
+    let Tree { mut value, origins } = tree;
+    // A reset (`null`) attribute left after merging means "not set".
+    for svc in value
+        .get_mut("services")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|s| s.values_mut())
+    {
+        if let Some(m) = svc.as_object_mut() {
+            m.retain(|_, x| !x.is_null());
+        }
+    }
     for (name, svc) in value.get("services").and_then(Value::as_object).into_iter().flatten() {
         let pointer = format!("/services/{}", pointer_segment(name));
         serde_json::from_value::<model::Service>(svc.clone()).map_err(|e| {
