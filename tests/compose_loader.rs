@@ -190,7 +190,12 @@ fn folder_with_override_include_extends_and_dotenv() {
     assert_eq!(hc.test, ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]);
     assert_eq!((hc.interval.as_deref(), hc.retries), (Some("10s"), Some(3)));
     assert_eq!(web.depends_on["api"].condition, "service_started");
-    assert!(web.networks.contains_key("front"));
+    assert!(web.networks.contains_key("front") && !web.networks.contains_key("default"));
+    assert!(
+        p.services["api"].networks.contains_key("default"),
+        "no networks → default, as compose"
+    );
+    assert!(p.networks.contains_key("default"));
     assert_eq!(web.extra_hosts["db.local"], ["10.0.0.5"]);
     assert_eq!(web.secrets[0].source, "db_pass");
     assert_eq!(

@@ -98,6 +98,7 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
         ));
     }
     apply_profiles(&mut tree, opts, &vars, warnings)?;
+    default_network(&mut tree);
     require_image_or_build(&tree)?;
     xref::check(&tree)?;
     let name = project_name(sandbox, &tree, opts, &vars, &dir, &main_file, warnings)?;
@@ -238,6 +239,37 @@ fn apply_profiles(tree: &mut Tree, opts: &LoadOptions, vars: &Vars, warnings: &m
         }
     }
     Ok(())
+}
+
+/// As docker compose: a service that names no network (and no `network_mode`) joins
+/// `default`, and `default` is declared when some service joins it.
+fn default_network(tree: &mut Tree) {
+    let mut used = false;
+    for svc in tree
+        .value
+        .get_mut("services")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|s| s.values_mut())
+    {
+        let Some(m) = svc.as_object_mut() else { continue };
+        let unset = m
+            .get("networks")
+            .is_none_or(|n| n.as_object().is_some_and(|n| n.is_empty()));
+        if unset && m.get("network_mode").is_none() {
+            m.insert("networks".into(), serde_json::json!({ "default": null }));
+        }
+        used |= m.get("networks").and_then(|n| n.get("default")).is_some();
+    }
+    if used && let Some(top) = tree.value.as_object_mut() {
+        let nets = top
+            .entry("networks")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Some(nets) = nets.as_object_mut() {
+            nets.entry("default")
+                .or_insert_with(|| Value::Object(Default::default()));
+        }
+    }
 }
 
 fn require_image_or_build(tree: &Tree) -> Result<(), Error> {

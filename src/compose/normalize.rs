@@ -523,8 +523,28 @@ pub fn parse_port(spec: &str) -> Result<Vec<Value>, String> {
     Ok(out)
 }
 
+/// `expose` entries as one string per port (`"8080"`, `"53/udp"`); ranges are expanded.
 fn expose(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
-    string_list(ctx, pointer, v)
+    string_list(ctx, pointer, v)?;
+    let Value::Array(items) = v else { return Ok(()) };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let spec = item.as_str().unwrap_or_default();
+        let (ports, proto) = match spec.split_once('/') {
+            Some((p, proto)) => (p, format!("/{proto}")),
+            None => (spec, String::new()),
+        };
+        let (a, b) = port_range(ports).map_err(|why| {
+            ctx.bad(
+                &format!("{pointer}/{i}"),
+                format!("invalid exposed port `{spec}`: {why}"),
+                "write PORT[-PORT][/PROTOCOL]",
+            )
+        })?;
+        out.extend((a..=b).map(|p| Value::String(format!("{p}{proto}"))));
+    }
+    *v = Value::Array(out);
+    Ok(())
 }
 
 fn volumes(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
@@ -921,6 +941,9 @@ mod tests {
             refs,
             json!([{"source": "s"}, {"source": "t", "mode": 288, "uid": "1000"}])
         );
+        let mut ex = json!([3000, "53/udp", "8000-8002"]);
+        ctx_run(&mut ex, expose).unwrap();
+        assert_eq!(ex, json!(["3000", "53/udp", "8000", "8001", "8002"]));
         let mut b = json!("yes");
         ctx_run(&mut b, to_bool).unwrap();
         assert_eq!(b, json!(true));
