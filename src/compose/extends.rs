@@ -118,3 +118,68 @@ fn extended(
     origins.extend(own.into_iter().filter(|(k, _)| !k.ends_with("/extends")));
     Ok((base, origins))
 }
+
+#[cfg(test)]
+mod tests {
+    use indexmap::IndexMap;
+    use serde_json::json;
+
+    use super::*;
+    use crate::source::Sandbox;
+
+    fn run(files: &[(&str, &str)]) -> Result<Tree, Error> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let sandbox = Sandbox::new(dir.path()).unwrap();
+        let cli = IndexMap::new();
+        let mut ld = Loader::new(&sandbox, &cli);
+        let vars = Vars::new(".env");
+        let mut tree = ld.file("compose.yaml", "", &vars, None)?;
+        resolve(&mut ld, &mut tree, "compose.yaml", &vars)?;
+        Ok(tree)
+    }
+
+    #[test]
+    fn chains_merge_in_order_and_paths_stay_with_their_file() {
+        let t = run(&[
+            (
+                "compose.yaml",
+                "services:\n  web:\n    extends: mid\n    ports: [\"81:81\"]\n  mid:\n    extends: {file: lib/base.yaml, service: base}\n    environment: {B: \"2\"}\n",
+            ),
+            ("lib/base.yaml", "services:\n  base:\n    image: b\n    environment: {A: \"1\"}\n    volumes: [./x:/x]\n    ports: [\"80:80\"]\n"),
+        ])
+        .unwrap();
+        let web = &t.value["services"]["web"];
+        assert_eq!(web["image"], "b");
+        assert_eq!(web["environment"], json!({"A": "1", "B": "2"}));
+        assert_eq!(web["volumes"][0]["source"], "lib/x");
+        assert_eq!(web["ports"].as_array().unwrap().len(), 2);
+        assert!(web.get("extends").is_none());
+        assert_eq!(t.origin("/services/web/image").unwrap().file.as_ref(), "lib/base.yaml");
+        assert_eq!(t.origin("/services/web/ports").unwrap().file.as_ref(), "compose.yaml");
+    }
+
+    #[test]
+    fn cycles_and_unknown_bases_are_errors() {
+        let e = run(&[("compose.yaml", "services:\n  a:\n    extends: a\n")]).unwrap_err();
+        assert_eq!(e.to_string(), "`extends` forms a cycle: a → a");
+        let e = run(&[("compose.yaml", "services:\n  a:\n    extends: nope\n")]).unwrap_err();
+        assert!(e.to_string().contains("extends `nope`"), "{e}");
+        let e = run(&[
+            (
+                "compose.yaml",
+                "services:\n  a:\n    extends: {file: o.yaml, service: b}\n",
+            ),
+            (
+                "o.yaml",
+                "services:\n  b:\n    extends: {file: compose.yaml, service: a}\n",
+            ),
+        ])
+        .unwrap_err();
+        assert_eq!(e.to_string(), "`extends` forms a cycle: a → b → a");
+    }
+}

@@ -145,3 +145,79 @@ fn add(tree: &mut Tree, included: Tree, file: &str, at: Option<Origin>) -> Resul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use indexmap::IndexMap;
+
+    use super::*;
+    use crate::source::Sandbox;
+
+    fn run(files: &[(&str, &str)], parent_vars: &[(&str, &str)]) -> Result<Tree, Error> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let sandbox = Sandbox::new(dir.path()).unwrap();
+        let cli = IndexMap::new();
+        let mut ld = Loader::new(&sandbox, &cli);
+        let mut vars = Vars::new(".env");
+        for (k, v) in parent_vars {
+            vars.set(*k, *v);
+        }
+        ld.project(&["compose.yaml".to_string()], "", &vars, &mut Vec::new())
+    }
+
+    #[test]
+    fn long_form_with_project_directory_and_env_file() {
+        let t = run(
+            &[
+                (
+                    "compose.yaml",
+                    "include:\n  - path: [lib/a.yaml, lib/b.yaml]\n    project_directory: data\n    env_file: lib/inc.env\nservices:\n  main:\n    image: m\n",
+                ),
+                ("lib/a.yaml", "services:\n  a:\n    image: \"a:${TAG}\"\n    volumes: [./v:/v]\n    environment: {WHO: \"${WHO}\"}\n"),
+                ("lib/b.yaml", "services:\n  a:\n    user: \"1\"\n"),
+                ("lib/inc.env", "TAG=inc\nWHO=inc\n"),
+            ],
+            &[("WHO", "parent")],
+        )
+        .unwrap();
+        let a = &t.value["services"]["a"];
+        assert_eq!(a["image"], "a:inc");
+        assert_eq!(
+            a["environment"]["WHO"], "parent",
+            "the including project's variables win"
+        );
+        assert_eq!(a["user"], "1", "several paths merge like -f files");
+        assert_eq!(a["volumes"][0]["source"], "data/v", "relative to project_directory");
+        assert!(t.value.get("include").is_none());
+        assert_eq!(t.origin("/services/a").unwrap().file.as_ref(), "lib/a.yaml");
+    }
+
+    #[test]
+    fn cycles_and_conflicts_are_errors() {
+        let e = run(
+            &[
+                ("compose.yaml", "include: [b.yaml]\nservices: {x: {image: x}}\n"),
+                ("b.yaml", "include: [compose.yaml]\n"),
+            ],
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`include` forms a cycle: compose.yaml → b.yaml → compose.yaml"
+        );
+        let same = run(
+            &[
+                ("compose.yaml", "include: [b.yaml]\nservices: {x: {image: x}}\n"),
+                ("b.yaml", "services: {x: {image: x}}\n"),
+            ],
+            &[],
+        );
+        assert!(same.is_ok(), "an identical definition is not a conflict");
+    }
+}

@@ -90,7 +90,14 @@ pub fn merge_trees(base: &mut Tree, over: Tree) {
         (b, v) if !v.is_null() => *b = v,
         _ => {}
     }
-    base.origins.extend(origins);
+    // A mapping that both files write stays located where it was first defined; values
+    // the later file supplies are located there.
+    for (p, o) in origins {
+        let kept = base.origins.contains_key(&p) && base.value.pointer(&p).is_some_and(Value::is_object);
+        if !kept {
+            base.origins.insert(p, o);
+        }
+    }
 }
 
 fn merge_services(base: &mut Value, over: Value) {
@@ -262,5 +269,6 @@ mod tests {
         );
         assert_eq!(&*t.origin("/services/web/image").unwrap().file, "b.yaml");
         assert_eq!(&*t.origin("/services/web/user").unwrap().file, "a.yaml");
+        assert_eq!(&*t.origin("/services/web").unwrap().file, "a.yaml", "first definition");
     }
 }
