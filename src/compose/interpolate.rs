@@ -15,7 +15,8 @@ use crate::yaml::{Spans, pointer_segment};
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
     map: IndexMap<String, String>,
-    /// Where the user can set variables, for the help of a missing-variable error.
+    /// Where the user can set variables (".env beside compose.yaml, an --env-file"), for
+    /// the help of a missing-variable error.
     pub env_place: String,
 }
 
@@ -177,7 +178,7 @@ pub fn failure_error(f: Failure, origin: Origin, vars: &Vars) -> Error {
             Some(origin),
             format!("variable `{name}` is not set"),
             format!(
-                "set it in {}, an --env-file, the overlay's `variables:`, or pass --env-var {name} to read it \
+                "set it in {}, the overlay's `variables:`, or pass --env-var {name} to read it \
                  from the environment; or write `${{{name}:-default}}`",
                 vars.env_place
             ),
@@ -192,7 +193,7 @@ pub fn failure_error(f: Failure, origin: Origin, vars: &Vars) -> Error {
                 Some(origin),
                 format!("variable `{name}` is required: {msg}"),
                 format!(
-                    "set `{name}` in {}, an --env-file, or with --env-var {name}",
+                    "set `{name}` in {}, the overlay's `variables:`, or pass --env-var {name}",
                     vars.env_place
                 ),
             )
@@ -292,7 +293,7 @@ mod tests {
     #[test]
     fn tree_reports_missing_variable_with_help() {
         let mut v = serde_json::json!({"services": {"db": {"environment": {"P": "${DB_PASS}"}}}});
-        let vars = Vars::new(".env beside compose.yaml");
+        let vars = Vars::new(".env beside compose.yaml, an --env-file");
         let spans = Spans::new("compose.yaml".into());
         let err = interpolate_tree(&mut v, &spans, &vars).unwrap_err();
         assert_eq!(err.to_string(), "variable `DB_PASS` is not set");

@@ -137,7 +137,7 @@ fn variables(
         } else {
             beside
         };
-        (names, format!("{dotenv} beside {beside}"))
+        (names, format!("{dotenv} beside {beside}, an --env-file"))
     } else {
         (
             opts.env_files.clone(),
