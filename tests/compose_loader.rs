@@ -579,3 +579,34 @@ fn null_attributes_mean_unset() {
     .unwrap();
     assert!(p.services["a"].ports.is_empty() && p.services["a"].command.is_none());
 }
+
+#[test]
+fn compose_go_paths_follow_the_file_that_wrote_them() {
+    let Some(corpus) = corpus() else { return };
+    let root = corpus.join("compose-go");
+    let (p, _) = load_in(&root, opts(&["loader/testdata/compose-test-extends.yaml"])).unwrap();
+    let importer = &p.services["importer"];
+    assert_eq!(importer.env_file[0].path, "loader/testdata/subdir/extra.env");
+    assert_eq!(importer.container_name.as_deref(), Some("imported"));
+    assert_eq!(
+        importer.volumes[0].source.as_deref(),
+        Some("/opt/data"),
+        "outside the root: kept as written"
+    );
+    let (p, _) = load_in(&root, opts(&["loader/testdata/include/project-directory.yaml"])).unwrap();
+    let svc = &p.services["service"];
+    assert_eq!(svc.env_file[0].path, "loader/testdata/subdir/extra.env");
+    assert_eq!(
+        svc.volumes[0].source.as_deref(),
+        Some("loader/testdata/subdir/compose-test-extends-imported.yaml")
+    );
+    let (p, _) = load_in(&root, opts(&["loader/testdata/extends/reset.yaml"])).unwrap();
+    assert!(
+        p.services["base"].command.is_none(),
+        "`command: !reset` clears the inherited command"
+    );
+    assert_eq!(p.services["init"].command.as_ref().unwrap(), &["sleep", "infinity"]);
+    let (p, _) = load_in(&root, opts(&["cli/testdata/env-file/compose-with-env-files.yaml"])).unwrap();
+    assert_eq!(p.services["simple"].ports[0].published.as_deref(), Some("8000"));
+    assert_eq!(p.name, "my_project_from_dot_env", "COMPOSE_PROJECT_NAME from .env");
+}

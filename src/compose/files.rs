@@ -76,8 +76,8 @@ pub struct Loader<'a> {
     pub cli_vars: &'a IndexMap<String, String>,
     /// Warnings found while reading files, handed to the caller's `Warnings`.
     pub notes: Warnings,
-    /// Files already loaded for `extends`, by (file, folder).
-    cache: BTreeMap<(String, String), Tree>,
+    /// Files already loaded (for `extends`), by file, folder and variables.
+    cache: BTreeMap<(String, String, String), Tree>,
 }
 
 impl<'a> Loader<'a> {
@@ -93,7 +93,7 @@ impl<'a> Loader<'a> {
     /// One file, normalised, with relative paths resolved from `dir`. `extends` and
     /// `include` are left for the caller.
     pub fn file(&mut self, name: &str, dir: &str, vars: &Vars, at: Option<&Origin>) -> Result<Tree, Error> {
-        let key = (name.to_string(), dir.to_string());
+        let key = (name.to_string(), dir.to_string(), vars.fingerprint());
         if let Some(t) = self.cache.get(&key) {
             return Ok(t.clone());
         }

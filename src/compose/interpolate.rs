@@ -33,6 +33,11 @@ impl Vars {
         self.map.get(name).map(String::as_str)
     }
 
+    /// Identifies the variable set, so a file interpolated with other variables is not reused.
+    pub fn fingerprint(&self) -> String {
+        self.map.iter().map(|(k, v)| format!("{k}={v}\0")).collect()
+    }
+
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.map.insert(name.into(), value.into());
     }
