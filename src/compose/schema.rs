@@ -105,13 +105,18 @@ fn describe(e: &ValidationError<'_>, root: &Value) -> (String, String, Option<St
             )
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
-            // Report the branch that got furthest into the value: it is the form the user meant.
+            // Report the branch whose type matched (the form the user meant), at its
+            // deepest error.
+            let wrong_type = |b: &ValidationError<'_>| {
+                matches!(b.kind(), ValidationErrorKind::Type { .. }) && b.instance_path().as_str() == pointer
+            };
             let best = context
                 .iter()
+                .filter(|branch| !branch.iter().all(|b| wrong_type(b)))
                 .filter_map(|branch| branch.iter().max_by_key(|b| b.instance_path().as_str().len()))
                 .max_by_key(|b| b.instance_path().as_str().len());
             match best {
-                Some(b) if b.instance_path().as_str().len() > pointer.len() => describe(b, root),
+                Some(b) => describe(b, root),
                 _ => {
                     let found = root.pointer(&pointer).map_or("nothing", type_name);
                     let forms: Vec<String> = context
@@ -135,12 +140,19 @@ fn describe(e: &ValidationError<'_>, root: &Value) -> (String, String, Option<St
             format!("{place} is missing the required key {property}"),
             None,
         ),
-        ValidationErrorKind::Enum { options } => (pointer.clone(), format!("{place} must be one of {options}"), None),
+        ValidationErrorKind::Enum { options } => {
+            let found = root.pointer(&pointer).map(|v| v.to_string()).unwrap_or_default();
+            (
+                pointer.clone(),
+                format!("{place} must be one of {options}, found {found}"),
+                None,
+            )
+        }
         ValidationErrorKind::Pattern { pattern } => {
             let found = root.pointer(&pointer).map(|v| v.to_string()).unwrap_or_default();
             (
                 pointer.clone(),
-                format!("{place} {found} does not match the pattern `{pattern}`"),
+                format!("{place} is {found}, which does not match `{pattern}`"),
                 None,
             )
         }
@@ -201,33 +213,23 @@ fn type_name(v: &Value) -> &'static str {
 /// The property names allowed where an `additionalProperties` error fired.
 fn allowed_keys(schema_path: &str) -> Vec<String> {
     let Some(root) = schema() else { return Vec::new() };
-    let mut node = root;
     let segs: Vec<String> = schema_path
         .split('/')
         .skip(1)
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
         .collect();
+    let mut node = root;
     for seg in segs.iter().take(segs.len().saturating_sub(1)) {
-        node = match node.get(seg.as_str()) {
-            Some(n) => n,
-            None => return Vec::new(),
+        let next = match node {
+            Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+            other => other.get(seg.as_str()),
         };
-        while let Some(r) = node.get("$ref").and_then(Value::as_str).filter(|_| seg != "$ref") {
-            match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
-                Some(n) if !std::ptr::eq(n, node) => node = n,
-                _ => break,
-            }
-            if node.get("properties").is_some() {
-                break;
-            }
+        let Some(mut n) = next else { return Vec::new() };
+        // Paths may step through a `$ref`; follow it to the definition.
+        if let Some(target) = n.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+            n = root.pointer(target).unwrap_or(n);
         }
-        if seg == "$ref" {
-            node = node
-                .as_str()
-                .and_then(|r| r.strip_prefix('#'))
-                .and_then(|p| root.pointer(p))
-                .unwrap_or(node);
-        }
+        node = n;
     }
     node.get("properties")
         .and_then(Value::as_object)
@@ -289,6 +291,14 @@ mod tests {
     fn wrong_type_names_both_types() {
         let e = check(json!({"services": {"db": {"image": "x", "ports": "80:80"}}}));
         assert_eq!(e.to_string(), "`ports` in service `db` must be a list, found a string");
+        let e = check(json!({"services": {"db": {"image": "x", "build": {"contxt": "."}}}}));
+        assert_eq!(e.to_string(), "unknown key `contxt` in `build` in service `db`");
+        assert_eq!(e.help(), Some("did you mean `context`?"));
+        let e = check(json!({"services": {"db": {"image": "x", "environment": 5}}}));
+        assert_eq!(
+            e.to_string(),
+            "`environment` in service `db` must be a mapping or a list, found a number"
+        );
         let e = check(json!({"services": {"db": {"image": ["x"]}}}));
         assert_eq!(e.to_string(), "`image` in service `db` must be a string, found a list");
     }
