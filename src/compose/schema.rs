@@ -112,7 +112,7 @@ fn describe(e: &ValidationError<'_>, root: &Value) -> (String, String, Option<St
             };
             let best = context
                 .iter()
-                .filter(|branch| !branch.iter().all(|b| wrong_type(b)))
+                .filter(|branch| !branch.iter().all(&wrong_type))
                 .filter_map(|branch| branch.iter().max_by_key(|b| b.instance_path().as_str().len()))
                 .max_by_key(|b| b.instance_path().as_str().len());
             match best {
