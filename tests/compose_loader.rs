@@ -610,3 +610,12 @@ fn compose_go_paths_follow_the_file_that_wrote_them() {
     assert_eq!(p.services["simple"].ports[0].published.as_deref(), Some("8000"));
     assert_eq!(p.name, "my_project_from_dot_env", "COMPOSE_PROJECT_NAME from .env");
 }
+
+#[test]
+fn remote_includes_are_refused_offline() {
+    let e = error_of(&[(
+        "compose.yaml",
+        "include: [\"oci://registry/app:1\"]\nservices: {a: {image: x}}\n",
+    )]);
+    assert!(e.to_string().contains("is a remote resource"), "{e}");
+}

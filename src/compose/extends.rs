@@ -80,7 +80,10 @@ fn extended(
     // `file:` is relative to the file that wrote the `extends`, which may be an override file.
     let writer = at.as_ref().map_or_else(|| file.to_string(), |o| o.file.to_string());
     let other_file = match &target_file {
-        Some(f) => ld.sandbox.resolve(&folder(&writer), f, at.as_ref())?.to_string(),
+        Some(f) => {
+            super::files::refuse_remote(f, at.as_ref())?;
+            ld.sandbox.resolve(&folder(&writer), f, at.as_ref())?.to_string()
+        }
         None => file.to_string(),
     };
     let key = (other_file.clone(), target.clone());

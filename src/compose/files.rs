@@ -175,6 +175,20 @@ fn without_resets(value: &Value) -> Value {
     v
 }
 
+/// Refuses remote resources (`oci://…`, git URLs) that `include` or `extends` may name:
+/// berth reads only files under the project root.
+pub fn refuse_remote(path: &str, at: Option<&Origin>) -> Result<(), Error> {
+    let remote = path.contains("://") || path.starts_with("git@") || path.starts_with("oci:");
+    if !remote {
+        return Ok(());
+    }
+    Err(Error::input(
+        at.cloned(),
+        format!("`{path}` is a remote resource; berth reads only files under the project root"),
+        "vendor the file into the repository and refer to it by a relative path",
+    ))
+}
+
 /// The folder part of a root-relative file name (re-exported for siblings).
 pub fn folder(name: &str) -> String {
     parent_of(name).to_string()

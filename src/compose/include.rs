@@ -54,6 +54,7 @@ pub fn apply(
         };
         let mut files = Vec::new();
         for p in &paths {
+            super::files::refuse_remote(p, at.as_ref())?;
             files.push(ld.sandbox.resolve(&here, p, at.as_ref())?.to_string());
         }
         let Some(first) = files.first().cloned() else { continue };
