@@ -130,10 +130,11 @@ fn braced(body: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String,
     if op.is_empty() {
         return value.ok_or_else(|| Failure::Missing(name.into()));
     }
-    let (operator, arg) = if op.starts_with(':') && op.len() >= 2 {
-        op.split_at(2)
-    } else {
-        op.split_at(1)
+    let Some((operator, arg)) = [":-", ":?", ":+", "-", "?", "+"]
+        .iter()
+        .find_map(|o| op.strip_prefix(o).map(|arg| (*o, arg)))
+    else {
+        return Err(Failure::Syntax(format!("invalid operator in `${{{body}}}`")));
     };
     match operator {
         ":-" => {
@@ -293,6 +294,8 @@ mod tests {
         assert!(matches!(run("${A"), Err(Failure::Syntax(_))));
         assert!(matches!(run("cost $5"), Err(Failure::Syntax(_))));
         assert!(matches!(run("${}"), Err(Failure::Syntax(_))));
+        assert!(matches!(run("${A:é}"), Err(Failure::Syntax(_))));
+        assert!(matches!(run("${Aé}"), Err(Failure::Syntax(_))));
     }
 
     #[test]
