@@ -619,3 +619,17 @@ fn remote_includes_are_refused_offline() {
     )]);
     assert!(e.to_string().contains("is a remote resource"), "{e}");
 }
+
+#[test]
+fn optional_dependency_on_an_undefined_service_is_dropped_with_a_warning() {
+    let files = [(
+        "compose.yaml",
+        "services:\n  a:\n    image: x\n    depends_on:\n      ghost: {condition: service_started, required: false}\n",
+    )];
+    let (p, w) = scratch(&files, |_| {}).unwrap();
+    assert!(p.services["a"].depends_on.is_empty());
+    assert!(
+        w.iter()
+            .any(|w| w.code == "inactive-dependency" && w.message.contains("ghost"))
+    );
+}

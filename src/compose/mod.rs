@@ -202,38 +202,55 @@ fn apply_profiles(tree: &mut Tree, opts: &LoadOptions, vars: &Vars, warnings: &m
         })
         .collect();
     services.retain(|n, _| !disabled.contains_key(n));
-    // (service, dependency, profiles, required)
-    let mut cut: Vec<(String, String, Vec<String>, bool)> = Vec::new();
+    // (service, dependency, profiles that enable it (none: undefined), required)
+    let mut cut: Vec<(String, String, Option<Vec<String>>, bool)> = Vec::new();
     for (name, svc) in services.iter() {
         for (dep, d) in svc.get("depends_on").and_then(Value::as_object).into_iter().flatten() {
+            let required = d.get("required").and_then(Value::as_bool).unwrap_or(true);
             if let Some(profiles) = disabled.get(dep) {
-                let required = d.get("required").and_then(Value::as_bool).unwrap_or(true);
-                cut.push((name.clone(), dep.clone(), profiles.clone(), required));
+                cut.push((name.clone(), dep.clone(), Some(profiles.clone()), required));
+            } else if !services.contains_key(dep) && !required {
+                cut.push((name.clone(), dep.clone(), None, false));
             }
         }
     }
     for (name, dep, profiles, required) in cut {
         let pointer = format!("/services/{}/depends_on", pointer_segment(&name));
-        let enable = format!(
-            "enable it with --compose-profile {}",
-            profiles.join(" or --compose-profile ")
-        );
-        if required {
-            return Err(Error::input(
-                tree.origin(&pointer),
+        let at = tree.origin(&pointer);
+        match profiles {
+            Some(profiles) => {
+                let enable = format!(
+                    "enable it with --compose-profile {}",
+                    profiles.join(" or --compose-profile ")
+                );
+                if required {
+                    return Err(Error::input(
+                        at,
+                        format!(
+                            "service `{name}` depends on `{dep}`, which is only enabled by profile {}",
+                            profiles.join(", ")
+                        ),
+                        format!("{enable}, or mark the dependency `required: false`"),
+                    ));
+                }
+                warnings.push(
+                    at,
+                    "inactive-dependency",
+                    format!(
+                        "service `{name}` depends on `{dep}`, whose profile is not enabled; the dependency is dropped"
+                    ),
+                    Some(enable),
+                );
+            }
+            None => warnings.push(
+                at,
+                "inactive-dependency",
                 format!(
-                    "service `{name}` depends on `{dep}`, which is only enabled by profile {}",
-                    profiles.join(", ")
+                    "service `{name}` optionally depends on `{dep}`, which is not defined; the dependency is dropped"
                 ),
-                format!("{enable}, or mark the dependency `required: false`"),
-            ));
+                Some(format!("define `{dep}`, or remove the dependency")),
+            ),
         }
-        warnings.push(
-            tree.origin(&pointer),
-            "inactive-dependency",
-            format!("service `{name}` depends on `{dep}`, whose profile is not enabled; the dependency is dropped"),
-            Some(enable),
-        );
         if let Some(deps) = tree.value.pointer_mut(&pointer).and_then(Value::as_object_mut) {
             deps.shift_remove(&dep);
         }
