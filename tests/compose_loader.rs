@@ -633,3 +633,23 @@ fn optional_dependency_on_an_undefined_service_is_dropped_with_a_warning() {
             .any(|w| w.code == "inactive-dependency" && w.message.contains("ghost"))
     );
 }
+
+#[test]
+fn compose_file_and_profiles_from_dotenv_for_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "COMPOSE_FILE=a.yaml:b.yaml\nCOMPOSE_PROFILES=extra\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.yaml"), "services:\n  a:\n    image: a\n").unwrap();
+    std::fs::write(
+        dir.path().join("b.yaml"),
+        "services:\n  b:\n    image: b\n    profiles: [extra]\n",
+    )
+    .unwrap();
+    let (p, _) = load_in(dir.path(), opts(&["."])).unwrap();
+    assert_eq!(p.services.keys().collect::<Vec<_>>(), ["a", "b"]);
+    let e = error_of(&[("compose.yaml", "services:\n  a:\n    image: a\n    profiles: [x]\n")]);
+    assert!(e.to_string().contains("behind a profile"), "{e}");
+}

@@ -66,21 +66,7 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
     let cli_vars: IndexMap<String, String> = opts.variables.iter().cloned().collect();
     let vars = variables(sandbox, opts, &dir, &first, &cli_vars)?;
 
-    let mut files = if !first_is_dir {
-        vec![first.clone()]
-    } else if let Some(list) = vars.get("COMPOSE_FILE").filter(|l| !l.is_empty()) {
-        let sep = vars.get("COMPOSE_PATH_SEPARATOR").unwrap_or(":");
-        let at = Origin::file(format!("{}/.env", dir));
-        list.split(sep)
-            .map(|f| sandbox.resolve(&dir, f, Some(&at)).map(|s| s.to_string()))
-            .collect::<Result<_, _>>()?
-    } else {
-        files::in_folder(sandbox, &dir, warnings)?
-    };
-    for f in opts.files.iter().skip(1) {
-        files.push(sandbox.resolve("", f, None)?.to_string());
-    }
-
+    let files = compose_files(sandbox, opts, &first, &dir, &vars, warnings)?;
     let mut loader = Loader::new(sandbox, &cli_vars);
     let mut tree = loader.project(&files, &dir, &vars, &mut Vec::new())?;
     warnings.extend(std::mem::take(&mut loader.notes));
@@ -98,6 +84,18 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
         ));
     }
     apply_profiles(&mut tree, opts, &vars, warnings)?;
+    if tree
+        .value
+        .get("services")
+        .and_then(Value::as_object)
+        .is_none_or(|s| s.is_empty())
+    {
+        return Err(Error::input(
+            Some(Origin::file(main_file.as_str())),
+            "every service is behind a profile that is not enabled",
+            "enable one with --compose-profile NAME (or COMPOSE_PROFILES in .env)",
+        ));
+    }
     default_network(&mut tree);
     require_image_or_build(&tree)?;
     xref::check(&tree)?;
@@ -106,6 +104,37 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
         m.insert("name".into(), Value::String(name));
     }
     typed(tree, dir)
+}
+
+/// The compose files in merge order: the named file (or the folder's default files, or
+/// `COMPOSE_FILE` from `.env` for a folder), then the other `-f` files.
+fn compose_files(
+    sandbox: &Sandbox,
+    opts: &LoadOptions,
+    first: &str,
+    dir: &str,
+    vars: &Vars,
+    warnings: &mut Warnings,
+) -> Result<Vec<String>, Error> {
+    let mut files = if !sandbox.is_dir(first) {
+        vec![first.to_string()]
+    } else if let Some(list) = vars.get("COMPOSE_FILE").filter(|l| !l.is_empty()) {
+        let sep = vars.get("COMPOSE_PATH_SEPARATOR").unwrap_or(":");
+        let at = Origin::file(if dir.is_empty() {
+            ".env".to_string()
+        } else {
+            format!("{dir}/.env")
+        });
+        list.split(sep)
+            .map(|f| sandbox.resolve(dir, f, Some(&at)).map(|s| s.to_string()))
+            .collect::<Result<_, _>>()?
+    } else {
+        files::in_folder(sandbox, dir, warnings)?
+    };
+    for f in opts.files.iter().skip(1) {
+        files.push(sandbox.resolve("", f, None)?.to_string());
+    }
+    Ok(files)
 }
 
 /// `.env` beside the first file (or the `--env-file` files instead), below `opts.variables`.
