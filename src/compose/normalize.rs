@@ -567,8 +567,14 @@ fn volumes(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
         if let Some(n) = map.get_mut("volume").and_then(|x| x.get_mut("nocopy")) {
             to_bool(ctx, &format!("{at}/volume/nocopy"), n)?;
         }
-        let is_bind = map.get("type").and_then(Value::as_str) == Some("bind");
-        if is_bind && let Some(src) = map.get("source").and_then(Value::as_str) {
+        if map.get("type").and_then(Value::as_str) == Some("bind") {
+            let Some(src) = map.get("source").and_then(Value::as_str) else {
+                return Err(ctx.bad(
+                    &at,
+                    "a bind mount needs a `source`",
+                    "add `source: ./path` (a path on the host)",
+                ));
+            };
             let resolved = ctx.host_path(src);
             map.insert("source".into(), Value::String(resolved));
         }
@@ -952,6 +958,8 @@ mod tests {
         assert_eq!(vols[0]["source"], "data");
         assert_eq!(vols[1]["source"], "app/x");
         assert_eq!(vols[2]["source"], "/abs/elsewhere");
+        let mut no_source = json!([{"type": "bind", "target": "/x"}]);
+        assert!(ctx_run(&mut no_source, volumes).is_err());
         let mut missing = json!(["missing.env"]);
         let err = ctx_run(&mut missing, env_file).unwrap_err();
         assert!(err.to_string().contains("env file `missing.env` does not exist"));
