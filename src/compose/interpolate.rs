@@ -70,13 +70,16 @@ pub fn expand(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String
             rest = r;
         } else if let Some(body) = after.strip_prefix('{') {
             let end = matching_brace(body)
-                .ok_or_else(|| Failure::Syntax(format!("`${{` without a closing `}}` in `{s}`")))?;
+                .ok_or_else(|| Failure::Syntax(format!("`${}` has no closing `}}`", excerpt(body))))?;
             out.push_str(&braced(&body[..end], lookup)?);
             rest = &body[end + 1..];
         } else {
             let n = name_len(after);
             if n == 0 {
-                return Err(Failure::Syntax(format!("invalid `$` in `{s}`")));
+                return Err(Failure::Syntax(format!(
+                    "`${}` is not a variable reference",
+                    excerpt(after)
+                )));
             }
             out.push_str(&lookup(&after[..n]).ok_or_else(|| Failure::Missing(after[..n].to_string()))?);
             rest = &after[n..];
@@ -84,6 +87,16 @@ pub fn expand(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The first few characters after a `$`, to show where a long value goes wrong.
+fn excerpt(s: &str) -> String {
+    let short: String = s.chars().take(12).collect();
+    if short.len() < s.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
 }
 
 fn name_len(s: &str) -> usize {
@@ -292,7 +305,14 @@ mod tests {
         assert_eq!(run("${U:?boom}"), Err(Failure::Required("U".into(), "boom".into())));
         assert_eq!(run("${E:?boom}"), Err(Failure::Required("E".into(), "boom".into())));
         assert!(matches!(run("${A"), Err(Failure::Syntax(_))));
-        assert!(matches!(run("cost $5"), Err(Failure::Syntax(_))));
+        assert_eq!(
+            run("cost $5"),
+            Err(Failure::Syntax("`$5` is not a variable reference".into()))
+        );
+        assert_eq!(
+            run("x $(cat /var/run/secrets/token)"),
+            Err(Failure::Syntax("`$(cat /var/ru…` is not a variable reference".into()))
+        );
         assert!(matches!(run("${}"), Err(Failure::Syntax(_))));
         assert!(matches!(run("${A:é}"), Err(Failure::Syntax(_))));
         assert!(matches!(run("${Aé}"), Err(Failure::Syntax(_))));
