@@ -35,7 +35,8 @@ pub fn check(tree: &Tree) -> Result<(), Error> {
             }
             Err(missing(
                 tree,
-                &format!("{p}/{key}"),
+                // The entry itself when it is a mapping key (`depends_on: {db: ...}`).
+                &format!("{p}/{key}/{}", pointer_segment(target)),
                 format!("service `{name}` refers in `{key}` to service `{target}`, which is not defined"),
                 format!(
                     "define a service `{target}` or fix the name; defined services: {}",
