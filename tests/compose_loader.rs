@@ -172,6 +172,10 @@ fn folder_with_override_include_extends_and_dotenv() {
     assert_eq!(web.environment["FROM_DOTENV"].as_deref(), Some("hello"));
     assert_eq!(web.environment["UNSET_PASSTHROUGH"], None);
     assert_eq!(web.env_file[0].path, "app.env");
+    assert_eq!(
+        web.env_file[0].values["APP"], "1",
+        "env files are read in compose's dialect"
+    );
     assert!(web.env_file[0].required);
     let vols: Vec<(&str, Option<&str>, &str, bool)> = web
         .volumes

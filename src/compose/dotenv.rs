@@ -85,6 +85,16 @@ pub fn parse(
     Ok(vars)
 }
 
+/// `format: raw` env files: `KEY=VALUE` lines taken literally (no quotes, escapes,
+/// comments after values or interpolation); `#` lines and blank lines are skipped.
+pub fn parse_raw(text: &str) -> IndexMap<String, String> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .collect()
+}
+
 /// Byte index (in `s`) of the quote `q` that closes a value, skipping `\"` in double quotes.
 fn closing_quote(s: &str, q: char) -> Option<usize> {
     let mut escaped = false;
@@ -151,6 +161,13 @@ mod tests {
         assert_eq!(v["H"], "");
         assert_eq!(v["I"], "a#b");
         assert_eq!(v["PASS"], "from-cli");
+    }
+
+    #[test]
+    fn raw_format_is_literal() {
+        let v = parse_raw("# c\nA='x' # y\nB=$C\n\n");
+        assert_eq!(v["A"], "'x' # y");
+        assert_eq!(v["B"], "$C");
     }
 
     #[test]

@@ -64,7 +64,11 @@ pub fn in_folder(sandbox: &Sandbox, dir: &str, warnings: &mut Warnings) -> Resul
         );
     }
     let mut files = vec![first];
-    if let Some(o) = OVERRIDE_FILES.iter().map(|f| join(dir, f)).find(|f| sandbox.exists(f)) {
+    if let Some(o) = OVERRIDE_FILES
+        .iter()
+        .map(|f| join(dir, f))
+        .find(|f| sandbox.exists(f) && !sandbox.is_dir(f))
+    {
         files.push(o);
     }
     Ok(files)

@@ -9,7 +9,7 @@
 //! are resolved, then files merge in `-f` order; profiles, cross-references and typing
 //! come last.
 
-mod dotenv;
+pub mod dotenv;
 mod extends;
 mod files;
 mod include;
@@ -97,6 +97,7 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
         ));
     }
     default_network(&mut tree);
+    read_env_files(sandbox, &mut tree, &vars)?;
     require_image_or_build(&tree)?;
     xref::check(&tree)?;
     let name = project_name(sandbox, &tree, opts, &vars, &dir, &main_file, warnings)?;
@@ -282,6 +283,36 @@ fn apply_profiles(tree: &mut Tree, opts: &LoadOptions, vars: &Vars, warnings: &m
         }
         if let Some(deps) = tree.value.pointer_mut(&pointer).and_then(Value::as_object_mut) {
             deps.shift_remove(&dep);
+        }
+    }
+    Ok(())
+}
+
+/// Reads every `env_file` of the enabled services into its `values`, so `convert` gets
+/// compose's reading of them (and a bad line is reported while loading).
+fn read_env_files(sandbox: &Sandbox, tree: &mut Tree, vars: &Vars) -> Result<(), Error> {
+    let services = tree.value.get_mut("services").and_then(Value::as_object_mut);
+    for svc in services.into_iter().flat_map(|s| s.values_mut()) {
+        for entry in svc
+            .get_mut("env_file")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let Some(path) = entry.get("path").and_then(Value::as_str).map(str::to_string) else {
+                continue;
+            };
+            if !sandbox.exists(&path) {
+                continue;
+            }
+            let src = sandbox.read(&path, None)?;
+            let text = src.text()?;
+            let values = if entry.get("format").and_then(Value::as_str) == Some("raw") {
+                dotenv::parse_raw(text)
+            } else {
+                dotenv::parse(&src.name, text, &|k: &str| vars.get(k).map(str::to_string))?
+            };
+            entry["values"] = serde_json::json!(values);
         }
     }
     Ok(())
