@@ -11,6 +11,9 @@ use super::interpolate::{Failure, expand};
 use crate::error::Error;
 use crate::source::Origin;
 
+/// Bare names without a known value, with their 1-based line.
+pub type Unset = Vec<(usize, String)>;
+
 /// Parses `text` (the file `file`). `outer` variables take precedence over earlier lines
 /// when interpolating, as the process environment does in docker compose.
 pub fn parse(
@@ -18,7 +21,19 @@ pub fn parse(
     text: &str,
     outer: &dyn Fn(&str) -> Option<String>,
 ) -> Result<IndexMap<String, String>, Error> {
+    parse_reporting(file, text, outer).map(|(vars, _)| vars)
+}
+
+/// As [`parse`], also returning the bare names (`NAME` alone passes a host variable
+/// through) that no known variable supplies, with their 1-based line, so the caller can
+/// say that they are left out.
+pub fn parse_reporting(
+    file: &str,
+    text: &str,
+    outer: &dyn Fn(&str) -> Option<String>,
+) -> Result<(IndexMap<String, String>, Unset), Error> {
     let mut vars: IndexMap<String, String> = IndexMap::new();
+    let mut unset: Unset = Vec::new();
     let mut lines = text.lines().enumerate().peekable();
     while let Some((n, raw)) = lines.next() {
         let at = || Origin::new(file, n + 1, 1);
@@ -30,8 +45,11 @@ pub fn parse(
         let Some(sep) = line.find(['=', ':']) else {
             // A bare name passes a variable through; only explicit variables exist here.
             let name = line.trim();
-            if let Some(v) = outer(name) {
-                vars.insert(name.to_string(), v);
+            match outer(name) {
+                Some(v) => {
+                    vars.insert(name.to_string(), v);
+                }
+                None => unset.push((n + 1, name.to_string())),
             }
             continue;
         };
@@ -82,7 +100,7 @@ pub fn parse(
         })?;
         vars.insert(key.to_string(), expanded);
     }
-    Ok(vars)
+    Ok((vars, unset))
 }
 
 /// `format: raw` env files: `KEY=VALUE` lines taken literally (no quotes, escapes,
@@ -161,6 +179,8 @@ mod tests {
         assert_eq!(v["H"], "");
         assert_eq!(v["I"], "a#b");
         assert_eq!(v["PASS"], "from-cli");
+        let (_, unset) = parse_reporting(".env", "A=1\nHOST_ONLY\n", &outer).unwrap();
+        assert_eq!(unset, [(2, "HOST_ONLY".to_string())]);
     }
 
     #[test]

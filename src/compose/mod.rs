@@ -64,7 +64,7 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
         parent_of(&first).to_string()
     };
     let cli_vars: IndexMap<String, String> = opts.variables.iter().cloned().collect();
-    let vars = variables(sandbox, opts, &dir, &first, &cli_vars)?;
+    let vars = variables(sandbox, opts, &dir, &first, &cli_vars, warnings)?;
 
     let files = compose_files(sandbox, opts, &first, &dir, &vars, warnings)?;
     let mut loader = Loader::new(sandbox, &cli_vars);
@@ -97,7 +97,7 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
         ));
     }
     default_network(&mut tree);
-    read_env_files(sandbox, &mut tree, &vars)?;
+    read_env_files(sandbox, &mut tree, &vars, warnings)?;
     require_image_or_build(&tree)?;
     xref::check(&tree)?;
     let name = project_name(sandbox, &tree, opts, &vars, &dir, &main_file, warnings)?;
@@ -145,6 +145,7 @@ fn variables(
     dir: &str,
     first: &str,
     cli: &IndexMap<String, String>,
+    warnings: &mut Warnings,
 ) -> Result<Vars, Error> {
     let dotenv = if dir.is_empty() {
         ".env".to_string()
@@ -179,7 +180,8 @@ fn variables(
     for name in names {
         let src = sandbox.read(&name, None)?;
         let lookup = |k: &str| cli.get(k).cloned().or_else(|| from_files.get(k).cloned());
-        let parsed = dotenv::parse(&src.name, src.text()?, &lookup)?;
+        let (parsed, unset) = dotenv::parse_reporting(&src.name, src.text()?, &lookup)?;
+        warn_unset(&src.name, &unset, warnings);
         from_files.extend(parsed);
     }
     for (k, v) in cli
@@ -290,7 +292,7 @@ fn apply_profiles(tree: &mut Tree, opts: &LoadOptions, vars: &Vars, warnings: &m
 
 /// Reads every `env_file` of the enabled services into its `values`, so `convert` gets
 /// compose's reading of them (and a bad line is reported while loading).
-fn read_env_files(sandbox: &Sandbox, tree: &mut Tree, vars: &Vars) -> Result<(), Error> {
+fn read_env_files(sandbox: &Sandbox, tree: &mut Tree, vars: &Vars, warnings: &mut Warnings) -> Result<(), Error> {
     let services = tree.value.get_mut("services").and_then(Value::as_object_mut);
     for svc in services.into_iter().flat_map(|s| s.values_mut()) {
         for entry in svc
@@ -310,12 +312,30 @@ fn read_env_files(sandbox: &Sandbox, tree: &mut Tree, vars: &Vars) -> Result<(),
             let values = if entry.get("format").and_then(Value::as_str) == Some("raw") {
                 dotenv::parse_raw(text)
             } else {
-                dotenv::parse(&src.name, text, &|k: &str| vars.get(k).map(str::to_string))?
+                {
+                    let lookup = |k: &str| vars.get(k).map(str::to_string);
+                    let (values, unset) = dotenv::parse_reporting(&src.name, text, &lookup)?;
+                    warn_unset(&src.name, &unset, warnings);
+                    values
+                }
             };
             entry["values"] = serde_json::json!(values);
         }
     }
     Ok(())
+}
+
+/// Bare names in env files pass a host variable through in docker compose; berth reads
+/// none it was not given, so each one left out is reported.
+fn warn_unset(file: &str, unset: &[(usize, String)], warnings: &mut Warnings) {
+    for (line, name) in unset {
+        warnings.push(
+            Some(Origin::new(file, *line, 1)),
+            "env-unset",
+            format!("`{name}` has no value here and is not among the known variables; it is left out"),
+            Some(format!("give it a value in the file, or pass --env-var {name}")),
+        );
+    }
 }
 
 /// As docker compose: a service that names no network (and no `network_mode`) joins
