@@ -657,3 +657,22 @@ fn compose_file_and_profiles_from_dotenv_for_a_folder() {
     let e = error_of(&[("compose.yaml", "services:\n  a:\n    image: a\n    profiles: [x]\n")]);
     assert!(e.to_string().contains("behind a profile"), "{e}");
 }
+
+#[test]
+fn env_file_values_are_interpolated_and_bare_names_reported() {
+    let files = [
+        (
+            "compose.yaml",
+            "services:\n  a:\n    image: x\n    env_file: [app.env]\n",
+        ),
+        (".env", "HOST=db.local\n"),
+        ("app.env", "URL=postgres://${HOST}/app\nRAW='$HOST'\nFROM_HOST\n"),
+    ];
+    let (p, w) = scratch(&files, |_| {}).unwrap();
+    let values = &p.services["a"].env_file[0].values;
+    assert_eq!(values["URL"], "postgres://db.local/app");
+    assert_eq!(values["RAW"], "$HOST");
+    assert!(!values.contains_key("FROM_HOST"));
+    let warning = w.iter().find(|w| w.code == "env-unset").unwrap();
+    assert_eq!(warning.origin.as_ref().unwrap().to_string(), "app.env:3:1");
+}
