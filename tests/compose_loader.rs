@@ -45,7 +45,11 @@ const COMPOSE_GO_INVALID: &[(&str, &str)] = &[
     ("loader/testdata/compose-depends-on-self.yaml", "cycle"),
     ("loader/testdata/compose-include-cycle.yaml", "cycle"),
     ("loader/testdata/empty.yaml", "no service"),
-    ("loader/testdata/extends/base.yaml", ""),
+    // `with-port` (and the empty `nil`) have neither image nor build.
+    (
+        "loader/testdata/extends/base.yaml",
+        "has neither an image nor a build context",
+    ),
     ("loader/testdata/include/dir/compose.yaml", "extra.env"),
     ("loader/testdata/remote/cycle/compose-cycle.yaml", "remote:"),
     ("loader/testdata/remote/cycle/compose.yaml", "remote:"),

@@ -116,6 +116,17 @@ impl<'a> Loader<'a> {
             ));
         }
         interpolate_tree(&mut value, &doc.spans, vars)?;
+        // A service with every key commented out is an empty service, as in compose.
+        for svc in value
+            .get_mut("services")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flat_map(|s| s.values_mut())
+        {
+            if svc.is_null() {
+                *svc = Value::Object(Map::new());
+            }
+        }
         schema::validate(&without_resets(&value), &doc.spans)?;
         let ctx = Ctx {
             sandbox: self.sandbox,
