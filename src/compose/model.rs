@@ -126,6 +126,9 @@ pub struct EnvFile {
     pub path: String,
     pub required: bool,
     pub format: Option<String>,
+    /// The file's variables, read by the loader in compose's dialect and interpolated with
+    /// the project's variables, as docker compose does; empty for a missing optional file.
+    pub values: IndexMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
