@@ -111,13 +111,26 @@ use Test::{Grammar as G, OneOf};
 const NAMES: &str = "SCHEMA-NAMES";
 const FORMATS: &str = "SCHEMA-FORMATS";
 const PROTOCOLS: &[&str] = &["TCP", "UDP", "SCTP"];
-const SELECTED: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "PodDisruptionBudget"];
+const SELECTED: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "PodDisruptionBudget",
+];
 
 /// Field rules: one row per (field, test).
 const FIELDS: &[Field] = &[
     field(NAMES, Only(&["Service"]), Obj, "/metadata/name", G(Dns1035Label)),
     field(NAMES, Only(&["Namespace"]), Obj, "/metadata/name", G(Dns1123Label)),
-    field(NAMES, Except(&["Service", "Namespace"]), Obj, "/metadata/name", G(Dns1123Subdomain)),
+    field(
+        NAMES,
+        Except(&["Service", "Namespace"]),
+        Obj,
+        "/metadata/name",
+        G(Dns1123Subdomain),
+    ),
     field(NAMES, All, Obj, "/metadata/namespace", G(Dns1123Label)),
     keys(NAMES, All, Obj, "/metadata/labels/*", G(LabelKey)),
     field(NAMES, All, Obj, "/metadata/labels/*", G(LabelValue)),
@@ -133,33 +146,147 @@ const FIELDS: &[Field] = &[
     keys(NAMES, Only(&["Service"]), Obj, "/spec/selector/*", G(LabelKey)),
     field(NAMES, Only(&["Service"]), Obj, "/spec/selector/*", G(LabelValue)),
     keys(NAMES, Only(SELECTED), Obj, "/spec/selector/matchLabels/*", G(LabelKey)),
-    field(NAMES, Only(SELECTED), Obj, "/spec/selector/matchLabels/*", G(LabelValue)),
-    keys(NAMES, Only(&["NetworkPolicy"]), Obj, "/spec/podSelector/matchLabels/*", G(LabelKey)),
-    field(NAMES, Only(&["NetworkPolicy"]), Obj, "/spec/podSelector/matchLabels/*", G(LabelValue)),
-    field(FORMATS, All, Pod, "/spec/containers/*/resources/requests/*", G(Quantity)),
+    field(
+        NAMES,
+        Only(SELECTED),
+        Obj,
+        "/spec/selector/matchLabels/*",
+        G(LabelValue),
+    ),
+    keys(
+        NAMES,
+        Only(&["NetworkPolicy"]),
+        Obj,
+        "/spec/podSelector/matchLabels/*",
+        G(LabelKey),
+    ),
+    field(
+        NAMES,
+        Only(&["NetworkPolicy"]),
+        Obj,
+        "/spec/podSelector/matchLabels/*",
+        G(LabelValue),
+    ),
+    field(
+        FORMATS,
+        All,
+        Pod,
+        "/spec/containers/*/resources/requests/*",
+        G(Quantity),
+    ),
     field(FORMATS, All, Pod, "/spec/containers/*/resources/limits/*", G(Quantity)),
-    field(FORMATS, All, Pod, "/spec/initContainers/*/resources/requests/*", G(Quantity)),
-    field(FORMATS, All, Pod, "/spec/initContainers/*/resources/limits/*", G(Quantity)),
+    field(
+        FORMATS,
+        All,
+        Pod,
+        "/spec/initContainers/*/resources/requests/*",
+        G(Quantity),
+    ),
+    field(
+        FORMATS,
+        All,
+        Pod,
+        "/spec/initContainers/*/resources/limits/*",
+        G(Quantity),
+    ),
     field(FORMATS, All, Pod, "/spec/resources/requests/*", G(Quantity)),
     field(FORMATS, All, Pod, "/spec/resources/limits/*", G(Quantity)),
     field(FORMATS, All, Pod, "/spec/volumes/*/emptyDir/sizeLimit", G(Quantity)),
-    field(FORMATS, Only(&["PersistentVolumeClaim"]), Obj, "/spec/resources/requests/*", G(Quantity)),
-    field(FORMATS, Only(&["PersistentVolumeClaim"]), Obj, "/spec/resources/limits/*", G(Quantity)),
-    field(FORMATS, Only(&["StatefulSet"]), Obj, "/spec/volumeClaimTemplates/*/spec/resources/requests/*", G(Quantity)),
-    field(FORMATS, Only(&["Service"]), Obj, "/spec/type", OneOf(&["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])),
-    field(FORMATS, Only(&["Service"]), Obj, "/spec/ports/*/protocol", OneOf(PROTOCOLS)),
-    field(FORMATS, All, Pod, "/spec/containers/*/ports/*/protocol", OneOf(PROTOCOLS)),
-    field(FORMATS, All, Pod, "/spec/initContainers/*/ports/*/protocol", OneOf(PROTOCOLS)),
-    field(FORMATS, Only(&["NetworkPolicy"]), Obj, "/spec/ingress/*/ports/*/protocol", OneOf(PROTOCOLS)),
-    field(FORMATS, Only(&["NetworkPolicy"]), Obj, "/spec/egress/*/ports/*/protocol", OneOf(PROTOCOLS)),
-    field(FORMATS, All, Pod, "/spec/containers/*/imagePullPolicy", OneOf(&["Always", "IfNotPresent", "Never"])),
-    field(FORMATS, All, Pod, "/spec/initContainers/*/imagePullPolicy", OneOf(&["Always", "IfNotPresent", "Never"])),
-    field(FORMATS, Only(&["Pod"]), Pod, "/spec/restartPolicy", OneOf(&["Always", "OnFailure", "Never"])),
+    field(
+        FORMATS,
+        Only(&["PersistentVolumeClaim"]),
+        Obj,
+        "/spec/resources/requests/*",
+        G(Quantity),
+    ),
+    field(
+        FORMATS,
+        Only(&["PersistentVolumeClaim"]),
+        Obj,
+        "/spec/resources/limits/*",
+        G(Quantity),
+    ),
+    field(
+        FORMATS,
+        Only(&["StatefulSet"]),
+        Obj,
+        "/spec/volumeClaimTemplates/*/spec/resources/requests/*",
+        G(Quantity),
+    ),
+    field(
+        FORMATS,
+        Only(&["Service"]),
+        Obj,
+        "/spec/type",
+        OneOf(&["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]),
+    ),
+    field(
+        FORMATS,
+        Only(&["Service"]),
+        Obj,
+        "/spec/ports/*/protocol",
+        OneOf(PROTOCOLS),
+    ),
+    field(
+        FORMATS,
+        All,
+        Pod,
+        "/spec/containers/*/ports/*/protocol",
+        OneOf(PROTOCOLS),
+    ),
+    field(
+        FORMATS,
+        All,
+        Pod,
+        "/spec/initContainers/*/ports/*/protocol",
+        OneOf(PROTOCOLS),
+    ),
+    field(
+        FORMATS,
+        Only(&["NetworkPolicy"]),
+        Obj,
+        "/spec/ingress/*/ports/*/protocol",
+        OneOf(PROTOCOLS),
+    ),
+    field(
+        FORMATS,
+        Only(&["NetworkPolicy"]),
+        Obj,
+        "/spec/egress/*/ports/*/protocol",
+        OneOf(PROTOCOLS),
+    ),
+    field(
+        FORMATS,
+        All,
+        Pod,
+        "/spec/containers/*/imagePullPolicy",
+        OneOf(&["Always", "IfNotPresent", "Never"]),
+    ),
+    field(
+        FORMATS,
+        All,
+        Pod,
+        "/spec/initContainers/*/imagePullPolicy",
+        OneOf(&["Always", "IfNotPresent", "Never"]),
+    ),
+    field(
+        FORMATS,
+        Only(&["Pod"]),
+        Pod,
+        "/spec/restartPolicy",
+        OneOf(&["Always", "OnFailure", "Never"]),
+    ),
     field(FORMATS, Only(WORKLOADS), Pod, "/spec/restartPolicy", OneOf(&["Always"])),
     Field {
         required: true,
         what: "a Job's pods must not restart in place forever (the default, Always, is rejected)",
-        ..field(FORMATS, Only(&["Job", "CronJob"]), Pod, "/spec/restartPolicy", OneOf(&["Never", "OnFailure"]))
+        ..field(
+            FORMATS,
+            Only(&["Job", "CronJob"]),
+            Pod,
+            "/spec/restartPolicy",
+            OneOf(&["Never", "OnFailure"]),
+        )
     },
 ];
 
@@ -167,8 +294,16 @@ const FIELDS: &[Field] = &[
 type CheckFn = fn(&Context, &Object, &mut Sink);
 const CHECKS: &[(&str, &str, CheckFn)] = &[
     (NAMES, "metadata.name is set", name_is_set),
-    (NAMES, "container port names are unique within a container", unique_container_port_names),
-    (NAMES, "Service port names are unique and set when there are several ports", service_port_names),
+    (
+        NAMES,
+        "container port names are unique within a container",
+        unique_container_port_names,
+    ),
+    (
+        NAMES,
+        "Service port names are unique and set when there are several ports",
+        service_port_names,
+    ),
     (
         "XREF-SELECTOR",
         "a workload's selector matches its own pod template",
@@ -302,7 +437,10 @@ fn run_field(f: &Field, obj: &Object, sink: &mut Sink) {
             Test::OneOf(vs) => format!(" (one of {})", vs.join(", ")),
             Test::Grammar(_) => String::new(),
         };
-        sink.push(format!("{base}{}", f.pattern), format!("is required{allowed}: {}", f.what));
+        sink.push(
+            format!("{base}{}", f.pattern),
+            format!("is required{allowed}: {}", f.what),
+        );
     }
     for m in found {
         let (subject, path) = match f.target {
@@ -431,7 +569,9 @@ fn name_is_set(_: &Context, obj: &Object, sink: &mut Sink) {
 
 fn unique_container_port_names(_: &Context, obj: &Object, sink: &mut Sink) {
     let Some(base) = pod_template(obj.kind()) else { return };
-    let Some(spec) = obj.value.pointer(&format!("{base}/spec")) else { return };
+    let Some(spec) = obj.value.pointer(&format!("{base}/spec")) else {
+        return;
+    };
     for (at, c) in containers(spec) {
         let mut seen = BTreeSet::new();
         for (i, p) in ports(c).enumerate() {
@@ -473,8 +613,13 @@ fn workload_selector(_: &Context, obj: &Object, sink: &mut Sink) {
     if !WORKLOADS.contains(&obj.kind()) {
         return;
     }
-    let Some(selector) = obj.value.pointer("/spec/selector") else { return };
-    let labels = obj.value.pointer("/spec/template/metadata/labels").and_then(Value::as_object);
+    let Some(selector) = obj.value.pointer("/spec/selector") else {
+        return;
+    };
+    let labels = obj
+        .value
+        .pointer("/spec/template/metadata/labels")
+        .and_then(Value::as_object);
     if is_empty_selector(selector) {
         sink.push("/spec/selector", "is empty; it must select the pod template's labels");
     } else if !matches(selector, labels) {
@@ -500,7 +645,9 @@ fn foreign_selector(obj: &Object) -> Option<(&'static str, Value)> {
 }
 
 fn selects_some_pod(ctx: &Context, obj: &Object, sink: &mut Sink) {
-    let Some((at, selector)) = foreign_selector(obj) else { return };
+    let Some((at, selector)) = foreign_selector(obj) else {
+        return;
+    };
     if is_empty_selector(&selector) {
         return;
     }
@@ -519,7 +666,9 @@ fn service_target_ports(ctx: &Context, obj: &Object, sink: &mut Sink) {
     if obj.kind() != "Service" {
         return;
     }
-    let Some((_, selector)) = foreign_selector(obj) else { return };
+    let Some((_, selector)) = foreign_selector(obj) else {
+        return;
+    };
     if is_empty_selector(&selector) {
         return;
     }
@@ -533,9 +682,9 @@ fn service_target_ports(ctx: &Context, obj: &Object, sink: &mut Sink) {
             Some(t) if !t.is_null() => ("targetPort", t),
             _ => ("port", p.get("port").unwrap_or(&Value::Null)),
         };
-        let exists = pods.iter().any(|pod| {
-            containers(pod.spec).any(|(_, c)| ports(c).any(|cp| port_matches(cp, target)))
-        });
+        let exists = pods
+            .iter()
+            .any(|pod| containers(pod.spec).any(|(_, c)| ports(c).any(|cp| port_matches(cp, target))));
         if !exists {
             let owners: Vec<&str> = pods.iter().map(|p| p.owner.as_str()).collect();
             sink.push(
@@ -563,12 +712,16 @@ const PROBE_PORTS: &[&str] = &["httpGet", "tcpSocket"];
 
 fn probe_ports(_: &Context, obj: &Object, sink: &mut Sink) {
     let Some(base) = pod_template(obj.kind()) else { return };
-    let Some(spec) = obj.value.pointer(&format!("{base}/spec")) else { return };
+    let Some(spec) = obj.value.pointer(&format!("{base}/spec")) else {
+        return;
+    };
     for (at, c) in containers(spec) {
         for probe in PROBES {
             for handler in PROBE_PORTS {
                 let port = c.get(*probe).and_then(|p| p.get(*handler)).and_then(|h| h.get("port"));
-                let Some(name) = port.and_then(Value::as_str) else { continue };
+                let Some(name) = port.and_then(Value::as_str) else {
+                    continue;
+                };
                 if !ports(c).any(|cp| port_matches(cp, &Value::String(name.into()))) {
                     sink.push(
                         format!("{base}/spec{at}/{probe}/{handler}/port"),
