@@ -2,10 +2,6 @@
 //! names, label keys and values, port names, quantities. Each check returns why a string
 //! fails, so a problem can say how to fix it.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 /// The grammars, by name, so rule tables can refer to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grammar {
@@ -25,23 +21,60 @@ pub enum Grammar {
     Quantity,
 }
 
-fn re(pattern: &str) -> Regex {
-    // The patterns are constants of this file, covered by its tests.
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("bad built-in pattern {pattern}: {e}"))
+/// Shapes of the grammars. They are plain scans rather than regexes because they run on
+/// every name, label and quantity of every object.
+type Shape = fn(&str) -> bool;
+
+/// Non-empty, only bytes `allowed`, and alphanumeric (of the allowed case) at both ends.
+fn framed(s: &str, allowed: fn(u8) -> bool) -> bool {
+    let b = s.as_bytes();
+    let end_ok = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_digit() || (allowed(*c) && c.is_ascii_alphabetic()));
+    end_ok(b.first()) && end_ok(b.last()) && b.iter().all(|c| allowed(*c))
 }
 
-static LABEL: LazyLock<Regex> = LazyLock::new(|| re("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"));
-static SUBDOMAIN: LazyLock<Regex> =
-    LazyLock::new(|| re("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"));
-static DNS1035: LazyLock<Regex> = LazyLock::new(|| re("^[a-z]([-a-z0-9]*[a-z0-9])?$"));
-static QUALIFIED: LazyLock<Regex> = LazyLock::new(|| re("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"));
-static QUANTITY: LazyLock<Regex> =
-    LazyLock::new(|| re("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$"));
+fn dns_label(s: &str) -> bool {
+    framed(s, |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
 
-fn limited(s: &str, max: usize, re: &Regex, shape: &str) -> Option<String> {
+fn dns_subdomain(s: &str) -> bool {
+    s.split('.').all(dns_label)
+}
+
+fn dns1035(s: &str) -> bool {
+    dns_label(s) && s.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+}
+
+fn qualified(s: &str) -> bool {
+    framed(s, |c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
+/// `[+-]` number `[suffix]`, where the number is `1`, `1.`, `1.5` or `.5` and the suffix a
+/// binary (`Ki`..`Ei`) or decimal (`n`, `u`, `m`, `k`, `M`..`E`) multiplier or an exponent.
+fn quantity(s: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E",
+    ];
+    let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let end = unsigned
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(unsigned.len());
+    let (number, suffix) = unsigned.split_at(end);
+    let number_ok = match number.split_once('.') {
+        None => !number.is_empty(),
+        Some((int, frac)) => digits(frac) && !(int.is_empty() && frac.is_empty()),
+    };
+    let exponent = suffix
+        .strip_prefix(['e', 'E'])
+        .map(|e| e.strip_prefix(['+', '-']).unwrap_or(e))
+        .is_some_and(|e| !e.is_empty() && digits(e));
+    number_ok && (SUFFIXES.contains(&suffix) || exponent)
+}
+
+fn limited(s: &str, max: usize, ok: Shape, shape: &str) -> Option<String> {
     if s.len() > max {
         Some(format!("is {} characters long; the limit is {max}", s.len()))
-    } else if !re.is_match(s) {
+    } else if !ok(s) {
         Some(format!("must be {shape}"))
     } else {
         None
@@ -57,14 +90,14 @@ impl Grammar {
             Grammar::Dns1123Subdomain => limited(
                 s,
                 253,
-                &SUBDOMAIN,
+                dns_subdomain,
                 "lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit",
             ),
-            Grammar::Dns1123Label => limited(s, 63, &LABEL, LABEL_SHAPE),
+            Grammar::Dns1123Label => limited(s, 63, dns_label, LABEL_SHAPE),
             Grammar::Dns1035Label => limited(
                 s,
                 63,
-                &DNS1035,
+                dns1035,
                 "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit",
             ),
             Grammar::LabelKey => label_key(s),
@@ -72,11 +105,11 @@ impl Grammar {
             Grammar::LabelValue => limited(
                 s,
                 63,
-                &QUALIFIED,
+                qualified,
                 "letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
             ),
             Grammar::PortName => port_name(s),
-            Grammar::Quantity => (!QUANTITY.is_match(s))
+            Grammar::Quantity => (!quantity(s))
                 .then(|| "is not a quantity (a number with an optional suffix such as m, Mi, Gi or k)".to_string()),
         }
     }
@@ -93,7 +126,7 @@ fn label_key(s: &str) -> Option<String> {
     limited(
         name,
         63,
-        &QUALIFIED,
+        qualified,
         "at most 63 of letters, digits, '-', '_' and '.' after an optional 'prefix/', starting and ending with a letter or digit",
     )
 }
@@ -101,7 +134,7 @@ fn label_key(s: &str) -> Option<String> {
 fn port_name(s: &str) -> Option<String> {
     if s.len() > 15 {
         Some(format!("is {} characters long; port names are limited to 15", s.len()))
-    } else if !LABEL.is_match(s) {
+    } else if !dns_label(s) {
         Some(format!("must be {LABEL_SHAPE}"))
     } else if s.contains("--") {
         Some("must not contain '--'".into())
@@ -125,6 +158,14 @@ mod tests {
         assert!(Dns1123Label.check("web.1").is_some());
         assert!(Dns1035Label.check("1web").is_some());
         assert_eq!(Dns1035Label.check("web1"), None);
+        for bad in ["", "-a", "a-", "A", "a_b", "é"] {
+            assert!(Dns1123Label.check(bad).is_some(), "{bad:?}");
+        }
+        for bad in ["a..b", ".a", "a.", "a.-b"] {
+            assert!(Dns1123Subdomain.check(bad).is_some(), "{bad:?}");
+        }
+        assert_eq!(Dns1123Label.check(&"a".repeat(63)), None);
+        assert!(Dns1123Label.check(&"a".repeat(64)).is_some());
     }
 
     #[test]
@@ -134,6 +175,10 @@ mod tests {
         assert!(LabelKey.check("Bad.Prefix/x").is_some());
         assert!(LabelKey.check("a/b/c").is_some());
         assert_eq!(LabelValue.check(""), None);
+        assert_eq!(LabelValue.check("v1.2_rc-3"), None);
+        for bad in ["_a", "a.", "a b"] {
+            assert!(LabelValue.check(bad).is_some(), "{bad:?}");
+        }
         assert!(LabelValue.check("front end!").is_some());
         assert!(LabelValue.check(&"a".repeat(64)).is_some());
     }
@@ -144,10 +189,14 @@ mod tests {
         assert!(PortName.check("http-remote-write").is_some());
         assert!(PortName.check("8080").is_some());
         assert!(PortName.check("a--b").is_some());
-        for ok in ["100m", "256Mi", "1", "0.5", "1e3", ".5", "+1Gi"] {
+        for ok in [
+            "100m", "256Mi", "1", "0.5", "1e3", ".5", "+1Gi", "1.", "2E", "1e-3", "-5k",
+        ] {
             assert_eq!(Quantity.check(ok), None, "{ok}");
         }
-        for bad in ["100 megs", "1MB", "", "Mi", "1.2.3"] {
+        for bad in [
+            "100 megs", "1MB", "", "Mi", "1.2.3", ".", "1e", "1e+", "1Ki2", "+", "1 ",
+        ] {
             assert!(Quantity.check(bad).is_some(), "{bad}");
         }
     }

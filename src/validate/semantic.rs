@@ -6,7 +6,7 @@
 //! (`FIELDS`: which kinds, which field, which test); the checks that need more than one
 //! field or more than one object are functions in a second table (`CHECKS`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -347,14 +347,16 @@ struct PodRef<'a> {
     spec: &'a Value,
 }
 
-/// Everything the cross-object checks look at.
+/// Everything the cross-object checks look at. Pods are indexed by (namespace, label,
+/// value), so matching a selector costs what it selects, not what was emitted.
 pub struct Context<'a> {
     pods: Vec<PodRef<'a>>,
+    by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(objects: &'a [Object]) -> Self {
-        let pods = objects
+        let pods: Vec<PodRef<'a>> = objects
             .iter()
             .filter_map(|o| {
                 let at = pod_template(o.kind())?;
@@ -367,13 +369,33 @@ impl<'a> Context<'a> {
                 })
             })
             .collect();
-        Context { pods }
+        let mut by_label: HashMap<_, Vec<usize>> = HashMap::new();
+        for (i, pod) in pods.iter().enumerate() {
+            for (k, v) in pod.labels.into_iter().flatten() {
+                if let Some(v) = v.as_str() {
+                    by_label.entry((pod.namespace, k.as_str(), v)).or_default().push(i);
+                }
+            }
+        }
+        Context { pods, by_label }
     }
 
-    /// The pods in `namespace` whose labels `selector` (a LabelSelector) matches.
+    /// The pods in `namespace` whose labels `selector` (a LabelSelector) matches, in the
+    /// order they were emitted.
     fn selected(&self, namespace: &str, selector: &Value) -> Vec<&PodRef<'a>> {
-        self.pods
-            .iter()
+        let first = selector
+            .get("matchLabels")
+            .and_then(Value::as_object)
+            .and_then(|m| m.iter().next());
+        let candidates: Vec<&PodRef<'a>> = match first {
+            Some((k, v)) => {
+                let hits = v.as_str().and_then(|v| self.by_label.get(&(namespace, k.as_str(), v)));
+                hits.into_iter().flatten().filter_map(|i| self.pods.get(*i)).collect()
+            }
+            None => self.pods.iter().collect(),
+        };
+        candidates
+            .into_iter()
             .filter(|p| p.namespace == namespace && matches(selector, p.labels))
             .collect()
     }
