@@ -124,6 +124,104 @@ fn the_reference_hardened_output_passes_in_every_version() {
 }
 
 #[test]
+fn one_object_of_every_emitted_kind_passes_in_every_version() {
+    let objects = objects("all-kinds.yaml");
+    let mut kinds: Vec<(&str, &str)> = objects.iter().map(|o| (o.api_version(), o.kind())).collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut emitted = EMITTED.to_vec();
+    emitted.sort();
+    assert_eq!(kinds, emitted);
+    for version in KUBE_VERSIONS {
+        assert_eq!(validate::problems(&objects, version).unwrap(), [], "{version}");
+    }
+}
+
+#[test]
+fn broken_references_between_the_kinds_are_caught() {
+    let mut objects = objects("all-kinds.yaml");
+    let edit = |objects: &mut Vec<Object>, id: &str, pointer: &str, v: Value| {
+        let o = objects.iter_mut().find(|o| o.id() == id).unwrap();
+        *o.value.pointer_mut(pointer).unwrap() = v;
+    };
+    edit(
+        &mut objects,
+        "Ingress/shop/web",
+        "/spec/rules/0/http/paths/0/backend/service/port/name",
+        json!("https"),
+    );
+    edit(
+        &mut objects,
+        "Ingress/shop/web",
+        "/spec/rules/0/http/paths/1/pathType",
+        json!("prefix"),
+    );
+    edit(
+        &mut objects,
+        "HorizontalPodAutoscaler/shop/web",
+        "/spec/scaleTargetRef/name",
+        json!("webb"),
+    );
+    edit(
+        &mut objects,
+        "NetworkPolicy/shop/db",
+        "/spec/ingress/0/ports/1/port",
+        json!(5433),
+    );
+    edit(
+        &mut objects,
+        "NetworkPolicy/shop/db",
+        "/spec/policyTypes/0",
+        json!("ingress"),
+    );
+    edit(
+        &mut objects,
+        "Deployment/shop/web",
+        "/spec/template/spec/initContainers/0/name",
+        json!("web"),
+    );
+    edit(
+        &mut objects,
+        "Deployment/shop/web",
+        "/spec/template/spec/initContainers/0/imagePullPolicy",
+        json!("Sometimes"),
+    );
+    edit(&mut objects, "Job/shop/seed", "/metadata/name", json!("backup"));
+    edit(&mut objects, "CronJob/shop/backup", "/kind", json!("Job"));
+    let p = problems(&objects);
+    let got: Vec<(&str, &str, &str)> = p.iter().map(|p| (p.rule, p.object.as_str(), p.path.as_str())).collect();
+    let init = "/spec/template/spec/initContainers/0";
+    for want in [
+        (
+            "XREF-PORTS",
+            "Ingress/shop/web",
+            "/spec/rules/0/http/paths/0/backend/service/port/name",
+        ),
+        (
+            "SCHEMA-FORMATS",
+            "Ingress/shop/web",
+            "/spec/rules/0/http/paths/1/pathType",
+        ),
+        (
+            "XREF-SELECTOR",
+            "HorizontalPodAutoscaler/shop/web",
+            "/spec/scaleTargetRef",
+        ),
+        ("XREF-PORTS", "NetworkPolicy/shop/db", "/spec/ingress/0/ports/1/port"),
+        ("SCHEMA-FORMATS", "NetworkPolicy/shop/db", "/spec/policyTypes/0"),
+        ("SCHEMA-NAMES", "Deployment/shop/web", &format!("{init}/name")),
+        (
+            "SCHEMA-FORMATS",
+            "Deployment/shop/web",
+            &format!("{init}/imagePullPolicy"),
+        ),
+        ("SCHEMA-NAMES", "Job/shop/backup", "/metadata/name"),
+    ] {
+        assert!(got.contains(&want), "missing {want:?} in {got:#?}");
+    }
+}
+
+#[test]
 fn a_deployment_with_its_service_passes() {
     let objects = vec![Object::new(deployment(), None), Object::new(service(), None)];
     assert_eq!(problems(&objects), []);

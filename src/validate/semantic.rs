@@ -7,6 +7,7 @@
 //! field or more than one object are functions in a second table (`CHECKS`).
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
 
@@ -111,6 +112,9 @@ use Test::{Grammar as G, OneOf};
 const NAMES: &str = "SCHEMA-NAMES";
 const FORMATS: &str = "SCHEMA-FORMATS";
 const PROTOCOLS: &[&str] = &["TCP", "UDP", "SCTP"];
+const PULL: &[&str] = &["Always", "IfNotPresent", "Never"];
+const SECCOMP: &[&str] = &["RuntimeDefault", "Unconfined", "Localhost"];
+const ACCESS_MODES: &[&str] = &["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
 const SELECTED: &[&str] = &[
     "Deployment",
     "StatefulSet",
@@ -119,18 +123,20 @@ const SELECTED: &[&str] = &[
     "Job",
     "PodDisruptionBudget",
 ];
+const C: &str = "/spec/containers/*";
+const SVC: &[&str] = &["Service"];
+const NETPOL: &[&str] = &["NetworkPolicy"];
+const PVC: &[&str] = &["PersistentVolumeClaim"];
+const HPA: &[&str] = &["HorizontalPodAutoscaler"];
 
-/// Field rules: one row per (field, test).
+/// Field rules: one row per (field, test). Container rows are repeated for init containers
+/// by `fields()`, so the table lists each container field once.
+#[rustfmt::skip]
 const FIELDS: &[Field] = &[
-    field(NAMES, Only(&["Service"]), Obj, "/metadata/name", G(Dns1035Label)),
+    // Names and labels.
+    field(NAMES, Only(SVC), Obj, "/metadata/name", G(Dns1035Label)),
     field(NAMES, Only(&["Namespace"]), Obj, "/metadata/name", G(Dns1123Label)),
-    field(
-        NAMES,
-        Except(&["Service", "Namespace"]),
-        Obj,
-        "/metadata/name",
-        G(Dns1123Subdomain),
-    ),
+    field(NAMES, Except(&["Service", "Namespace"]), Obj, "/metadata/name", G(Dns1123Subdomain)),
     field(NAMES, All, Obj, "/metadata/namespace", G(Dns1123Label)),
     keys(NAMES, All, Obj, "/metadata/labels/*", G(LabelKey)),
     field(NAMES, All, Obj, "/metadata/labels/*", G(LabelValue)),
@@ -139,161 +145,87 @@ const FIELDS: &[Field] = &[
     field(NAMES, All, Pod, "/metadata/labels/*", G(LabelValue)),
     keys(NAMES, All, Pod, "/metadata/annotations/*", G(LabelKey)),
     field(NAMES, All, Pod, "/spec/containers/*/name", G(Dns1123Label)),
-    field(NAMES, All, Pod, "/spec/initContainers/*/name", G(Dns1123Label)),
     field(NAMES, All, Pod, "/spec/containers/*/ports/*/name", G(PortName)),
-    field(NAMES, All, Pod, "/spec/initContainers/*/ports/*/name", G(PortName)),
-    field(NAMES, Only(&["Service"]), Obj, "/spec/ports/*/name", G(Dns1123Label)),
-    keys(NAMES, Only(&["Service"]), Obj, "/spec/selector/*", G(LabelKey)),
-    field(NAMES, Only(&["Service"]), Obj, "/spec/selector/*", G(LabelValue)),
+    field(NAMES, Only(SVC), Obj, "/spec/ports/*/name", G(Dns1123Label)),
+    keys(NAMES, Only(SVC), Obj, "/spec/selector/*", G(LabelKey)),
+    field(NAMES, Only(SVC), Obj, "/spec/selector/*", G(LabelValue)),
     keys(NAMES, Only(SELECTED), Obj, "/spec/selector/matchLabels/*", G(LabelKey)),
-    field(
-        NAMES,
-        Only(SELECTED),
-        Obj,
-        "/spec/selector/matchLabels/*",
-        G(LabelValue),
-    ),
-    keys(
-        NAMES,
-        Only(&["NetworkPolicy"]),
-        Obj,
-        "/spec/podSelector/matchLabels/*",
-        G(LabelKey),
-    ),
-    field(
-        NAMES,
-        Only(&["NetworkPolicy"]),
-        Obj,
-        "/spec/podSelector/matchLabels/*",
-        G(LabelValue),
-    ),
-    field(
-        FORMATS,
-        All,
-        Pod,
-        "/spec/containers/*/resources/requests/*",
-        G(Quantity),
-    ),
+    field(NAMES, Only(SELECTED), Obj, "/spec/selector/matchLabels/*", G(LabelValue)),
+    keys(NAMES, Only(NETPOL), Obj, "/spec/podSelector/matchLabels/*", G(LabelKey)),
+    field(NAMES, Only(NETPOL), Obj, "/spec/podSelector/matchLabels/*", G(LabelValue)),
+    // Quantities.
+    field(FORMATS, All, Pod, "/spec/containers/*/resources/requests/*", G(Quantity)),
     field(FORMATS, All, Pod, "/spec/containers/*/resources/limits/*", G(Quantity)),
-    field(
-        FORMATS,
-        All,
-        Pod,
-        "/spec/initContainers/*/resources/requests/*",
-        G(Quantity),
-    ),
-    field(
-        FORMATS,
-        All,
-        Pod,
-        "/spec/initContainers/*/resources/limits/*",
-        G(Quantity),
-    ),
     field(FORMATS, All, Pod, "/spec/resources/requests/*", G(Quantity)),
     field(FORMATS, All, Pod, "/spec/resources/limits/*", G(Quantity)),
     field(FORMATS, All, Pod, "/spec/volumes/*/emptyDir/sizeLimit", G(Quantity)),
-    field(
-        FORMATS,
-        Only(&["PersistentVolumeClaim"]),
-        Obj,
-        "/spec/resources/requests/*",
-        G(Quantity),
-    ),
-    field(
-        FORMATS,
-        Only(&["PersistentVolumeClaim"]),
-        Obj,
-        "/spec/resources/limits/*",
-        G(Quantity),
-    ),
-    field(
-        FORMATS,
-        Only(&["StatefulSet"]),
-        Obj,
-        "/spec/volumeClaimTemplates/*/spec/resources/requests/*",
-        G(Quantity),
-    ),
-    field(
-        FORMATS,
-        Only(&["Service"]),
-        Obj,
-        "/spec/type",
-        OneOf(&["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]),
-    ),
-    field(
-        FORMATS,
-        Only(&["Service"]),
-        Obj,
-        "/spec/ports/*/protocol",
-        OneOf(PROTOCOLS),
-    ),
-    field(
-        FORMATS,
-        All,
-        Pod,
-        "/spec/containers/*/ports/*/protocol",
-        OneOf(PROTOCOLS),
-    ),
-    field(
-        FORMATS,
-        All,
-        Pod,
-        "/spec/initContainers/*/ports/*/protocol",
-        OneOf(PROTOCOLS),
-    ),
-    field(
-        FORMATS,
-        Only(&["NetworkPolicy"]),
-        Obj,
-        "/spec/ingress/*/ports/*/protocol",
-        OneOf(PROTOCOLS),
-    ),
-    field(
-        FORMATS,
-        Only(&["NetworkPolicy"]),
-        Obj,
-        "/spec/egress/*/ports/*/protocol",
-        OneOf(PROTOCOLS),
-    ),
-    field(
-        FORMATS,
-        All,
-        Pod,
-        "/spec/containers/*/imagePullPolicy",
-        OneOf(&["Always", "IfNotPresent", "Never"]),
-    ),
-    field(
-        FORMATS,
-        All,
-        Pod,
-        "/spec/initContainers/*/imagePullPolicy",
-        OneOf(&["Always", "IfNotPresent", "Never"]),
-    ),
-    field(
-        FORMATS,
-        Only(&["Pod"]),
-        Pod,
-        "/spec/restartPolicy",
-        OneOf(&["Always", "OnFailure", "Never"]),
-    ),
+    field(FORMATS, Only(PVC), Obj, "/spec/resources/requests/*", G(Quantity)),
+    field(FORMATS, Only(PVC), Obj, "/spec/resources/limits/*", G(Quantity)),
+    field(FORMATS, Only(&["StatefulSet"]), Obj, "/spec/volumeClaimTemplates/*/spec/resources/requests/*", G(Quantity)),
+    field(FORMATS, Only(&["StatefulSet"]), Obj, "/spec/volumeClaimTemplates/*/spec/resources/limits/*", G(Quantity)),
+    field(FORMATS, Only(HPA), Obj, "/spec/metrics/*/resource/target/averageValue", G(Quantity)),
+    field(FORMATS, Only(HPA), Obj, "/spec/metrics/*/resource/target/value", G(Quantity)),
+    // Enums: the schemas derived from OpenAPI v2 carry none.
+    field(FORMATS, Only(SVC), Obj, "/spec/type", OneOf(&["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])),
+    field(FORMATS, Only(SVC), Obj, "/spec/ports/*/protocol", OneOf(PROTOCOLS)),
+    field(FORMATS, Only(SVC), Obj, "/spec/sessionAffinity", OneOf(&["None", "ClientIP"])),
+    field(FORMATS, Only(SVC), Obj, "/spec/externalTrafficPolicy", OneOf(&["Cluster", "Local"])),
+    field(FORMATS, Only(SVC), Obj, "/spec/internalTrafficPolicy", OneOf(&["Cluster", "Local"])),
+    field(FORMATS, All, Pod, "/spec/containers/*/ports/*/protocol", OneOf(PROTOCOLS)),
+    field(FORMATS, All, Pod, "/spec/containers/*/imagePullPolicy", OneOf(PULL)),
+    field(FORMATS, All, Pod, "/spec/containers/*/terminationMessagePolicy", OneOf(&["File", "FallbackToLogsOnError"])),
+    field(FORMATS, All, Pod, "/spec/containers/*/securityContext/seccompProfile/type", OneOf(SECCOMP)),
+    field(FORMATS, All, Pod, "/spec/securityContext/seccompProfile/type", OneOf(SECCOMP)),
+    field(FORMATS, All, Pod, "/spec/securityContext/fsGroupChangePolicy", OneOf(&["OnRootMismatch", "Always"])),
+    field(FORMATS, All, Pod, "/spec/dnsPolicy", OneOf(&["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"])),
+    field(FORMATS, All, Pod, "/spec/topologySpreadConstraints/*/whenUnsatisfiable", OneOf(&["DoNotSchedule", "ScheduleAnyway"])),
+    field(FORMATS, Only(NETPOL), Obj, "/spec/policyTypes/*", OneOf(&["Ingress", "Egress"])),
+    field(FORMATS, Only(NETPOL), Obj, "/spec/ingress/*/ports/*/protocol", OneOf(PROTOCOLS)),
+    field(FORMATS, Only(NETPOL), Obj, "/spec/egress/*/ports/*/protocol", OneOf(PROTOCOLS)),
+    field(FORMATS, Only(&["Deployment"]), Obj, "/spec/strategy/type", OneOf(&["RollingUpdate", "Recreate"])),
+    field(FORMATS, Only(&["StatefulSet", "DaemonSet"]), Obj, "/spec/updateStrategy/type", OneOf(&["RollingUpdate", "OnDelete"])),
+    field(FORMATS, Only(&["StatefulSet"]), Obj, "/spec/podManagementPolicy", OneOf(&["OrderedReady", "Parallel"])),
+    field(FORMATS, Only(&["StatefulSet"]), Obj, "/spec/volumeClaimTemplates/*/spec/accessModes/*", OneOf(ACCESS_MODES)),
+    field(FORMATS, Only(&["CronJob"]), Obj, "/spec/concurrencyPolicy", OneOf(&["Allow", "Forbid", "Replace"])),
+    field(FORMATS, Only(&["PodDisruptionBudget"]), Obj, "/spec/unhealthyPodEvictionPolicy", OneOf(&["IfHealthyBudget", "AlwaysAllow"])),
+    field(FORMATS, Only(PVC), Obj, "/spec/accessModes/*", OneOf(ACCESS_MODES)),
+    field(FORMATS, Only(PVC), Obj, "/spec/volumeMode", OneOf(&["Filesystem", "Block"])),
+    field(FORMATS, Only(&["Ingress"]), Obj, "/spec/rules/*/http/paths/*/pathType", OneOf(&["Exact", "Prefix", "ImplementationSpecific"])),
+    field(FORMATS, Only(HPA), Obj, "/spec/metrics/*/type", OneOf(&["Resource", "Pods", "Object", "External", "ContainerResource"])),
+    field(FORMATS, Only(HPA), Obj, "/spec/metrics/*/resource/target/type", OneOf(&["Utilization", "Value", "AverageValue"])),
+    field(FORMATS, Only(&["RoleBinding"]), Obj, "/subjects/*/kind", OneOf(&["ServiceAccount", "User", "Group"])),
+    field(FORMATS, Only(&["RoleBinding"]), Obj, "/roleRef/kind", OneOf(&["Role", "ClusterRole"])),
+    // Restart policies per kind.
+    field(FORMATS, Only(&["Pod"]), Pod, "/spec/restartPolicy", OneOf(&["Always", "OnFailure", "Never"])),
     field(FORMATS, Only(WORKLOADS), Pod, "/spec/restartPolicy", OneOf(&["Always"])),
     Field {
         required: true,
         what: "a Job's pods must not restart in place forever (the default, Always, is rejected)",
-        ..field(
-            FORMATS,
-            Only(&["Job", "CronJob"]),
-            Pod,
-            "/spec/restartPolicy",
-            OneOf(&["Never", "OnFailure"]),
-        )
+        ..field(FORMATS, Only(&["Job", "CronJob"]), Pod, "/spec/restartPolicy", OneOf(&["Never", "OnFailure"]))
     },
 ];
+
+/// The rows of `FIELDS` with their patterns, plus every `/spec/containers/*` row again for
+/// init containers.
+static ALL_FIELDS: LazyLock<Vec<(&'static Field, String)>> = LazyLock::new(|| {
+    FIELDS
+        .iter()
+        .flat_map(|f| {
+            let init = f
+                .pattern
+                .strip_prefix(C)
+                .map(|rest| (f, format!("/spec/initContainers/*{rest}")));
+            std::iter::once((f, f.pattern.to_string())).chain(init)
+        })
+        .collect()
+});
 
 /// A check over one object that needs more than a field rule: (rule, description, fn).
 type CheckFn = fn(&Context, &Object, &mut Sink);
 const CHECKS: &[(&str, &str, CheckFn)] = &[
     (NAMES, "metadata.name is set", name_is_set),
+    (NAMES, "no two objects share kind, namespace and name", unique_objects),
+    (NAMES, "container names are unique within a pod", unique_container_names),
     (
         NAMES,
         "container port names are unique within a container",
@@ -320,23 +252,38 @@ const CHECKS: &[(&str, &str, CheckFn)] = &[
         service_target_ports,
     ),
     ("XREF-PORTS", "named probe ports exist in their container", probe_ports),
+    (
+        "XREF-PORTS",
+        "NetworkPolicy ingress ports exist in a selected pod",
+        network_policy_ports,
+    ),
+    (
+        "XREF-PORTS",
+        "Ingress backend ports exist on the Service, when it is emitted",
+        ingress_backend_ports,
+    ),
+    (
+        "XREF-SELECTOR",
+        "a HorizontalPodAutoscaler scales an emitted workload",
+        autoscaler_target,
+    ),
 ];
 
 /// The rule ids and descriptions of every semantic check, for documentation and `--help`.
 pub fn rules() -> Vec<(&'static str, String)> {
-    let fields = FIELDS.iter().map(|f| (f.rule, describe(f)));
+    let fields = ALL_FIELDS.iter().map(|(f, pattern)| (f.rule, describe(f, pattern)));
     let checks = CHECKS.iter().map(|(r, d, _)| (*r, (*d).to_string()));
     fields.chain(checks).collect()
 }
 
-fn describe(f: &Field) -> String {
+fn describe(f: &Field, pattern: &str) -> String {
     let scope = if f.scope == Scope::Pod { "pod template " } else { "" };
     let target = if f.target == Target::Key { "keys of " } else { "" };
     let test = match f.test {
         Test::Grammar(g) => format!("{g:?}"),
         Test::OneOf(vs) => format!("one of {}", vs.join(", ")),
     };
-    format!("{target}{scope}{} is {test}", f.pattern)
+    format!("{target}{scope}{pattern} is {test}")
 }
 
 /// A pod template somewhere among the objects, for the cross-object checks.
@@ -352,6 +299,8 @@ struct PodRef<'a> {
 pub struct Context<'a> {
     pods: Vec<PodRef<'a>>,
     by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
+    /// (kind, namespace, name) → the objects so named.
+    by_name: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Object>>,
 }
 
 impl<'a> Context<'a> {
@@ -377,7 +326,15 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        Context { pods, by_label }
+        let mut by_name: HashMap<_, Vec<&Object>> = HashMap::new();
+        for o in objects {
+            by_name.entry((o.kind(), o.namespace(), o.name())).or_default().push(o);
+        }
+        Context {
+            pods,
+            by_label,
+            by_name,
+        }
     }
 
     /// The pods in `namespace` whose labels `selector` (a LabelSelector) matches, in the
@@ -423,13 +380,13 @@ impl Sink<'_> {
 /// Every semantic problem of `obj`, checked in the context of all emitted objects.
 pub fn problems(ctx: &Context, obj: &Object) -> Vec<Problem> {
     let mut out = Vec::new();
-    for f in FIELDS.iter().filter(|f| f.kinds.has(obj.kind())) {
+    for (f, pattern) in ALL_FIELDS.iter().filter(|(f, _)| f.kinds.has(obj.kind())) {
         let mut sink = Sink {
             rule: f.rule,
             object: obj,
             out: Vec::new(),
         };
-        run_field(f, obj, &mut sink);
+        run_field(f, pattern, obj, &mut sink);
         out.extend(sink.out);
     }
     for (rule, _, check) in CHECKS {
@@ -444,7 +401,7 @@ pub fn problems(ctx: &Context, obj: &Object) -> Vec<Problem> {
     out
 }
 
-fn run_field(f: &Field, obj: &Object, sink: &mut Sink) {
+fn run_field(f: &Field, pattern: &str, obj: &Object, sink: &mut Sink) {
     let base = match f.scope {
         Scope::Object => "",
         Scope::Pod => match pod_template(obj.kind()) {
@@ -453,16 +410,13 @@ fn run_field(f: &Field, obj: &Object, sink: &mut Sink) {
         },
     };
     let Some(root) = obj.value.pointer(base) else { return };
-    let found = glob(root, f.pattern);
+    let found = glob(root, pattern);
     if found.is_empty() && f.required {
         let allowed = match f.test {
             Test::OneOf(vs) => format!(" (one of {})", vs.join(", ")),
             Test::Grammar(_) => String::new(),
         };
-        sink.push(
-            format!("{base}{}", f.pattern),
-            format!("is required{allowed}: {}", f.what),
-        );
+        sink.push(format!("{base}{pattern}"), format!("is required{allowed}: {}", f.what));
     }
     for m in found {
         let (subject, path) = match f.target {
@@ -752,6 +706,129 @@ fn probe_ports(_: &Context, obj: &Object, sink: &mut Sink) {
                 }
             }
         }
+    }
+}
+
+fn unique_objects(ctx: &Context, obj: &Object, sink: &mut Sink) {
+    let same = ctx.by_name.get(&(obj.kind(), obj.namespace(), obj.name()));
+    if same.is_some_and(|v| v.len() > 1) && !obj.name().is_empty() {
+        sink.push(
+            "/metadata/name",
+            format!(
+                "another {} has this name in the same namespace; one would overwrite the other",
+                obj.kind()
+            ),
+        );
+    }
+}
+
+fn unique_container_names(_: &Context, obj: &Object, sink: &mut Sink) {
+    let Some(base) = pod_template(obj.kind()) else { return };
+    let Some(spec) = obj.value.pointer(&format!("{base}/spec")) else {
+        return;
+    };
+    let mut seen = BTreeSet::new();
+    for (at, c) in containers(spec) {
+        if let Some(name) = c.get("name").and_then(Value::as_str)
+            && !seen.insert(name)
+        {
+            sink.push(
+                format!("{base}/spec{at}/name"),
+                format!("container name {name:?} is used twice in this pod"),
+            );
+        }
+    }
+}
+
+fn network_policy_ports(ctx: &Context, obj: &Object, sink: &mut Sink) {
+    if obj.kind() != "NetworkPolicy" {
+        return;
+    }
+    let Some((_, selector)) = foreign_selector(obj) else {
+        return;
+    };
+    if is_empty_selector(&selector) {
+        return;
+    }
+    let pods = ctx.selected(obj.namespace(), &selector);
+    if pods.is_empty() {
+        return;
+    }
+    for found in glob(&obj.value, "/spec/ingress/*/ports/*") {
+        let Some(port) = found.value.get("port").filter(|_| found.value.get("endPort").is_none()) else {
+            continue;
+        };
+        let exists = pods
+            .iter()
+            .any(|pod| containers(pod.spec).any(|(_, c)| ports(c).any(|cp| port_matches(cp, port))));
+        if !exists {
+            sink.push(
+                format!("{}/port", found.pointer),
+                format!("{port} is not a container port of the pods this policy selects"),
+            );
+        }
+    }
+}
+
+fn ingress_backend_ports(ctx: &Context, obj: &Object, sink: &mut Sink) {
+    if obj.kind() != "Ingress" {
+        return;
+    }
+    let backends = glob(&obj.value, "/spec/rules/*/http/paths/*/backend/service")
+        .into_iter()
+        .chain(glob(&obj.value, "/spec/defaultBackend/service"));
+    for found in backends {
+        let name = found.value.get("name").and_then(Value::as_str).unwrap_or("");
+        let Some(service) = ctx
+            .by_name
+            .get(&("Service", obj.namespace(), name))
+            .and_then(|v| v.first())
+        else {
+            continue;
+        };
+        let service_ports = service.value.pointer("/spec/ports").and_then(Value::as_array);
+        let service_ports: Vec<&Value> = service_ports.into_iter().flatten().collect();
+        let (field, exists) = match found.value.get("port") {
+            Some(p) if p.get("name").is_some_and(|n| !n.is_null()) => {
+                let n = p.get("name");
+                ("name", service_ports.iter().any(|sp| sp.get("name") == n))
+            }
+            Some(p) if p.get("number").is_some_and(|n| !n.is_null()) => {
+                let n = p.get("number");
+                ("number", service_ports.iter().any(|sp| sp.get("port") == n))
+            }
+            _ => continue,
+        };
+        if !exists {
+            sink.push(
+                format!("{}/port/{field}", found.pointer),
+                format!("Service {name:?} has no such port"),
+            );
+        }
+    }
+}
+
+fn autoscaler_target(ctx: &Context, obj: &Object, sink: &mut Sink) {
+    if obj.kind() != "HorizontalPodAutoscaler" {
+        return;
+    }
+    let Some(target) = obj.value.pointer("/spec/scaleTargetRef") else {
+        return;
+    };
+    let field = |k: &str| target.get(k).and_then(Value::as_str).unwrap_or("");
+    if !ctx
+        .by_name
+        .contains_key(&(field("kind"), obj.namespace(), field("name")))
+    {
+        sink.push(
+            "/spec/scaleTargetRef",
+            format!(
+                "names {} {:?}, which is not emitted in namespace {:?}",
+                field("kind"),
+                field("name"),
+                obj.namespace()
+            ),
+        );
     }
 }
 
