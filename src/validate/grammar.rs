@@ -17,6 +17,8 @@ pub enum Grammar {
     LabelValue,
     /// IANA service name: at most 15 of `[a-z0-9-]`, a letter among them, no `--`.
     PortName,
+    /// A name that is one URL path segment (RBAC objects: `system:auth-delegator` is fine).
+    PathSegment,
     /// Resource quantity (`100m`, `256Mi`, `1e3`).
     Quantity,
 }
@@ -109,6 +111,7 @@ impl Grammar {
                 "letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
             ),
             Grammar::PortName => port_name(s),
+            Grammar::PathSegment => path_segment(s),
             Grammar::Quantity => (!quantity(s))
                 .then(|| "is not a quantity (a number with an optional suffix such as m, Mi, Gi or k)".to_string()),
         }
@@ -129,6 +132,15 @@ fn label_key(s: &str) -> Option<String> {
         qualified,
         "at most 63 of letters, digits, '-', '_' and '.' after an optional 'prefix/', starting and ending with a letter or digit",
     )
+}
+
+fn path_segment(s: &str) -> Option<String> {
+    match s {
+        "" => Some("must not be empty".into()),
+        "." | ".." => Some("must not be '.' or '..'".into()),
+        _ if s.contains(['/', '%']) => Some("must not contain '/' or '%'".into()),
+        _ => None,
+    }
 }
 
 fn port_name(s: &str) -> Option<String> {
@@ -158,6 +170,8 @@ mod tests {
         assert!(Dns1123Label.check("web.1").is_some());
         assert!(Dns1035Label.check("1web").is_some());
         assert_eq!(Dns1035Label.check("web1"), None);
+        assert_eq!(PathSegment.check("system:auth-delegator"), None);
+        assert!(PathSegment.check("a/b").is_some() && PathSegment.check("..").is_some());
         for bad in ["", "-a", "a-", "A", "a_b", "é"] {
             assert!(Dns1123Label.check(bad).is_some(), "{bad:?}");
         }

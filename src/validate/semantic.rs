@@ -104,6 +104,7 @@ const fn keys(rule: &'static str, kinds: Kinds, scope: Scope, pattern: &'static 
     }
 }
 
+// Short names for the table below.
 use Grammar::*;
 use Kinds::{All, Except, Only};
 use Scope::{Object as Obj, Pod};
@@ -128,6 +129,7 @@ const SVC: &[&str] = &["Service"];
 const NETPOL: &[&str] = &["NetworkPolicy"];
 const PVC: &[&str] = &["PersistentVolumeClaim"];
 const HPA: &[&str] = &["HorizontalPodAutoscaler"];
+const RBAC: &[&str] = &["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"];
 
 /// Field rules: one row per (field, test). Container rows are repeated for init containers
 /// by `fields()`, so the table lists each container field once.
@@ -136,7 +138,8 @@ const FIELDS: &[Field] = &[
     // Names and labels.
     field(NAMES, Only(SVC), Obj, "/metadata/name", G(Dns1035Label)),
     field(NAMES, Only(&["Namespace"]), Obj, "/metadata/name", G(Dns1123Label)),
-    field(NAMES, Except(&["Service", "Namespace"]), Obj, "/metadata/name", G(Dns1123Subdomain)),
+    field(NAMES, Only(RBAC), Obj, "/metadata/name", G(PathSegment)),
+    field(NAMES, Except(&["Service", "Namespace", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]), Obj, "/metadata/name", G(Dns1123Subdomain)),
     field(NAMES, All, Obj, "/metadata/namespace", G(Dns1123Label)),
     keys(NAMES, All, Obj, "/metadata/labels/*", G(LabelKey)),
     field(NAMES, All, Obj, "/metadata/labels/*", G(LabelValue)),
