@@ -125,9 +125,14 @@ fn check_replaceable(dir: &Path) -> Result<(), Error> {
         Err(e) => return Err(io_error(format!("cannot inspect {}", dir.display()), e)),
     };
     if !meta.is_dir() {
+        let what = if meta.file_type().is_symlink() {
+            "a symbolic link"
+        } else {
+            "not a folder"
+        };
         return Err(Error::Output {
             message: format!(
-                "--output-dir {} exists and is not a folder; remove it or pick another path",
+                "--output-dir {} is {what}; berth only replaces folders it wrote, so pick another path",
                 dir.display()
             ),
         });

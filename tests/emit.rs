@@ -120,5 +120,8 @@ fn a_folder_berth_did_not_write_is_never_replaced() {
     std::fs::write(&file, "x").unwrap();
     assert!(emit::write_dir(&file, &objects(), Format::Yaml).is_err());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
-    assert_eq!(listing(scratch.path()), ["file", "src"]);
+    std::os::unix::fs::symlink(&dir, scratch.path().join("link")).unwrap();
+    let e = emit::write_dir(&scratch.path().join("link"), &objects(), Format::Yaml).unwrap_err();
+    assert!(e.to_string().contains("symbolic link"), "{e}");
+    assert_eq!(listing(scratch.path()), ["file", "link", "src"]);
 }
