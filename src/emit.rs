@@ -1,4 +1,12 @@
 //! Output: a YAML stream, a JSON `v1` `List`, or one file per object written atomically.
+//!
+//! `--output-dir` must never leave a half-written folder (promise 3, all or nothing): the
+//! files go into a temporary folder beside the target, and only when all of them are
+//! written does that folder take the target's place. The previous folder is kept until
+//! the swap succeeds and restored if it fails. Because the target is replaced entirely,
+//! berth refuses to replace a folder holding anything it did not write.
+
+use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
@@ -12,67 +20,244 @@ pub enum Format {
     Json,
 }
 
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Yaml => "yaml",
+            Format::Json => "json",
+        }
+    }
+}
+
 /// The whole output as text, objects in the order given.
 pub fn to_text(objects: &[Object], format: Format) -> Result<String, Error> {
     match format {
         Format::Yaml => crate::yaml::emit_stream(&objects.iter().map(|o| &o.value).collect::<Vec<_>>()),
         Format::Json => {
             let items: Vec<Value> = objects.iter().map(|o| o.value.clone()).collect();
-            let list = json!({"apiVersion": "v1", "kind": "List", "items": items});
-            let mut s = serde_json::to_string_pretty(&list).map_err(|e| Error::Output { message: e.to_string() })?;
-            s.push('\n');
-            Ok(s)
+            pretty_json(&json!({"apiVersion": "v1", "kind": "List", "items": items}))
         }
     }
 }
 
-/// File name of one object in `--output-dir`: `NN-kind-name.yaml`, numbered in install order.
-fn file_name(i: usize, o: &Object, format: Format) -> String {
-    let ext = match format {
-        Format::Yaml => "yaml",
-        Format::Json => "json",
-    };
-    let mut name = format!("{:03}-{}-{}", i + 1, o.kind().to_lowercase(), o.name());
-    if !o.namespace().is_empty() && o.kind() == "Namespace" {
-        name = format!("{:03}-namespace-{}", i + 1, o.name());
+/// One object as the text of its own file.
+fn object_text(o: &Object, format: Format) -> Result<String, Error> {
+    match format {
+        Format::Yaml => crate::yaml::emit(&o.value),
+        Format::Json => pretty_json(&o.value),
     }
-    format!("{name}.{ext}")
 }
 
-/// Writes one file per object into `dir`, atomically: everything goes into a sibling
-/// temporary folder first, which then replaces `dir` (promise 3: all or nothing).
-pub fn write_dir(dir: &std::path::Path, objects: &[Object], format: Format) -> Result<(), Error> {
-    let io = |what: &str, e: std::io::Error| Error::Output {
+fn pretty_json(v: &Value) -> Result<String, Error> {
+    let mut s = serde_json::to_string_pretty(v).map_err(|e| Error::Output {
+        message: format!("cannot write JSON: {e}"),
+    })?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Longest object name kept in a file name, so that the whole name stays well under the
+/// 255-byte limit of common file systems even for a 253-character object name.
+const MAX_NAME_IN_FILE: usize = 200;
+
+/// File name of one object in `--output-dir`: `NNN-kind-name.yaml`, numbered from 001 in
+/// the order given (install order), so `ls` and `kubectl apply -f DIR` follow it.
+pub fn file_name(i: usize, o: &Object, format: Format) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                'a'..='z' | '0'..='9' | '.' | '-' => c,
+                'A'..='Z' => c.to_ascii_lowercase(),
+                _ => '-',
+            })
+            .collect()
+    };
+    let mut name = clean(o.name());
+    name.truncate(MAX_NAME_IN_FILE);
+    if name.is_empty() {
+        name = "unnamed".into();
+    }
+    format!("{:03}-{}-{name}.{}", i + 1, clean(o.kind()), format.extension())
+}
+
+/// Whether `name` looks like a file `write_dir` writes, so replacing it loses nothing.
+fn is_ours(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() > 4
+        && b.iter().take(3).all(u8::is_ascii_digit)
+        && b.get(3) == Some(&b'-')
+        && (name.ends_with(".yaml") || name.ends_with(".json"))
+}
+
+fn io_error(what: String, e: std::io::Error) -> Error {
+    Error::Output {
         message: format!("{what}: {e}"),
+    }
+}
+
+/// The sibling paths the write goes through: (parent, temporary folder, aside folder).
+fn siblings(dir: &Path) -> Result<(PathBuf, PathBuf, PathBuf), Error> {
+    let base = match dir.file_name() {
+        Some(n) if n != ".." => n.to_string_lossy().into_owned(),
+        _ => {
+            return Err(Error::Output {
+                message: format!(
+                    "--output-dir {} names no folder of its own; pass a path such as out/manifests",
+                    dir.display()
+                ),
+            });
+        }
     };
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+        _ => PathBuf::from("."),
     };
-    let base = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{base}.berth-tmp"));
     let old = parent.join(format!(".{base}.berth-old"));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| io(&format!("cannot create {}", tmp.display()), e))?;
-    for (i, o) in objects.iter().enumerate() {
-        let text = to_text(std::slice::from_ref(o), format)?;
-        let text = match format {
-            Format::Json => serde_json::to_string_pretty(&o.value)
-                .map(|s| s + "\n")
-                .map_err(|e| Error::Output { message: e.to_string() })?,
-            Format::Yaml => text,
+    Ok((parent, tmp, old))
+}
+
+/// Refuses to replace anything but a folder of files berth wrote (or nothing at all).
+fn check_replaceable(dir: &Path) -> Result<(), Error> {
+    let meta = match std::fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error(format!("cannot inspect {}", dir.display()), e)),
+    };
+    if !meta.is_dir() {
+        let what = if meta.file_type().is_symlink() {
+            "a symbolic link"
+        } else {
+            "not a folder"
         };
-        let path = tmp.join(file_name(i, o, format));
-        std::fs::write(&path, text).map_err(|e| io(&format!("cannot write {}", path.display()), e))?;
+        return Err(Error::Output {
+            message: format!(
+                "--output-dir {} is {what}; berth only replaces folders it wrote, so pick another path",
+                dir.display()
+            ),
+        });
     }
-    let _ = std::fs::remove_dir_all(&old);
-    if dir.exists() {
-        std::fs::rename(dir, &old).map_err(|e| io(&format!("cannot move {} aside", dir.display()), e))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| io_error(format!("cannot list {}", dir.display()), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| io_error(format!("cannot list {}", dir.display()), e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if !is_file || !is_ours(&name) {
+            return Err(Error::Output {
+                message: format!(
+                    "refusing to replace {}: it holds {name}, which berth did not write; \
+                     pass a new or empty folder to --output-dir",
+                    dir.display()
+                ),
+            });
+        }
     }
-    std::fs::rename(&tmp, dir).map_err(|e| io(&format!("cannot move output into {}", dir.display()), e))?;
-    let _ = std::fs::remove_dir_all(&old);
     Ok(())
+}
+
+/// Writes one file per object into `dir`, atomically: everything goes into a sibling
+/// temporary folder first, which then replaces `dir` (promise 3: all or nothing). On any
+/// failure `dir` is left as it was.
+pub fn write_dir(dir: &Path, objects: &[Object], format: Format) -> Result<(), Error> {
+    let (parent, tmp, old) = siblings(dir)?;
+    check_replaceable(dir)?;
+    for leftover in [&tmp, &old] {
+        if std::fs::symlink_metadata(leftover).is_ok() {
+            return Err(Error::Output {
+                message: format!(
+                    "{} is in the way: an interrupted or concurrent berth run left it; \
+                     check nothing else is writing there, then remove it",
+                    leftover.display()
+                ),
+            });
+        }
+    }
+    std::fs::create_dir_all(&parent).map_err(|e| io_error(format!("cannot create {}", parent.display()), e))?;
+    std::fs::create_dir(&tmp).map_err(|e| io_error(format!("cannot create {}", tmp.display()), e))?;
+    let written = fill(&tmp, objects, format).and_then(|()| swap(dir, &tmp, &old, |a, b| std::fs::rename(a, b)));
+    if written.is_err() {
+        // Best effort: the error being returned matters more than a failed cleanup.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    written
+}
+
+/// Writes the object files into the (new, empty) temporary folder.
+fn fill(tmp: &Path, objects: &[Object], format: Format) -> Result<(), Error> {
+    for (i, o) in objects.iter().enumerate() {
+        let path = tmp.join(file_name(i, o, format));
+        let text = object_text(o, format)?;
+        std::fs::write(&path, text).map_err(|e| io_error(format!("cannot write {}", path.display()), e))?;
+    }
+    Ok(())
+}
+
+/// Puts `tmp` in the place of `dir`, moving the old `dir` aside first and back if the
+/// second move fails. `rename` is a parameter so tests can make it fail.
+fn swap(dir: &Path, tmp: &Path, old: &Path, rename: impl Fn(&Path, &Path) -> std::io::Result<()>) -> Result<(), Error> {
+    let had_old = std::fs::symlink_metadata(dir).is_ok();
+    if had_old {
+        rename(dir, old).map_err(|e| io_error(format!("cannot move {} aside", dir.display()), e))?;
+    }
+    if let Err(e) = rename(tmp, dir) {
+        let restored = !had_old || rename(old, dir).is_ok();
+        let note = if restored {
+            String::new()
+        } else {
+            format!("; the previous output is kept in {}", old.display())
+        };
+        return Err(io_error(
+            format!("cannot move the output into {}{note}", dir.display()),
+            e,
+        ));
+    }
+    if had_old {
+        // The new output is in place; a leftover aside folder is only clutter.
+        let _ = std::fs::remove_dir_all(old);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn file_names_are_numbered_lowercase_and_short() {
+        let o = Object::new(json!({"kind": "ConfigMap", "metadata": {"name": "Web_Conf"}}), None);
+        assert_eq!(file_name(0, &o, Format::Yaml), "001-configmap-web-conf.yaml");
+        let long = Object::new(
+            json!({"kind": "ConfigMap", "metadata": {"name": "a".repeat(253)}}),
+            None,
+        );
+        assert!(file_name(41, &long, Format::Json).len() < 255);
+        assert!(is_ours(&file_name(41, &long, Format::Json)));
+        let unnamed = Object::new(json!({"kind": "Secret"}), None);
+        assert_eq!(file_name(9, &unnamed, Format::Json), "010-secret-unnamed.json");
+        assert!(!is_ours("main.rs") && !is_ours("12-x.yaml") && !is_ours("001-x.txt"));
+    }
+
+    #[test]
+    fn a_failed_swap_puts_the_old_folder_back() {
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path().join("out");
+        let (_, tmp, old) = siblings(&dir).unwrap();
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("001-old.yaml"), "old").unwrap();
+        std::fs::create_dir(&tmp).unwrap();
+        let calls = Cell::new(0);
+        let flaky = |a: &Path, b: &Path| {
+            calls.set(calls.get() + 1);
+            if calls.get() == 2 {
+                Err(std::io::Error::other("injected"))
+            } else {
+                std::fs::rename(a, b)
+            }
+        };
+        let e = swap(&dir, &tmp, &old, flaky).unwrap_err();
+        assert!(e.to_string().contains("injected"), "{e}");
+        assert_eq!(std::fs::read_to_string(dir.join("001-old.yaml")).unwrap(), "old");
+        assert!(!old.exists());
+    }
 }

@@ -1,16 +1,133 @@
-//! Validation of objects: embedded strict Kubernetes schemas per minor version, semantic
-//! checks, and policy rules. `berth render` validates everything it emits here.
+//! Validation of objects: embedded strict Kubernetes schemas per minor version (`schema`)
+//! and the semantic checks those schemas cannot express (`semantic`, `grammar`).
+//!
+//! `berth render` validates everything it emits through `validate_rendered`: a failure
+//! there is a bug in berth, and the summary says so. `validate` and the per-object
+//! functions serve commands that check manifests written by someone else.
 
-use crate::error::Error;
+mod grammar;
+mod schema;
+mod semantic;
+
+use std::collections::BTreeSet;
+
+use crate::error::{Error, Problem};
 use crate::manifest::Object;
+
+pub use semantic::rules as semantic_rules;
 
 /// Kubernetes minor versions whose schemas are embedded.
 pub const KUBE_VERSIONS: &[&str] = &["1.33", "1.34", "1.35", "1.36", "1.37"];
 /// The version used when none is given.
 pub const DEFAULT_KUBE_VERSION: &str = "1.35";
 
-/// Validates objects against the strict schema of `kube_version`; all problems at once.
+/// The embedded minor version `v` names: `1.35`, `v1.35` and `1.35.4` all mean 1.35.
+pub fn resolve_kube_version(v: &str) -> Result<&'static str, Error> {
+    let bare = v.trim().trim_start_matches('v');
+    let mut parts = bare.splitn(3, '.');
+    let minor = match (parts.next(), parts.next(), parts.next()) {
+        (Some(major), Some(minor), patch) if patch.is_none_or(|p| p.chars().all(|c| c.is_ascii_digit())) => {
+            format!("{major}.{minor}")
+        }
+        _ => String::new(),
+    };
+    KUBE_VERSIONS
+        .iter()
+        .find(|k| **k == minor)
+        .copied()
+        .ok_or_else(|| Error::Usage {
+            message: format!("unsupported --kube-version {v:?}"),
+            help: Some(format!(
+                "berth embeds the schemas of Kubernetes {}; pick one of them",
+                KUBE_VERSIONS.join(", ")
+            )),
+        })
+}
+
+/// Fails with a usage error listing the supported versions unless `v` is one of them.
+/// Call it before doing any work, so a typo is reported first.
+pub fn check_kube_version(v: &str) -> Result<(), Error> {
+    resolve_kube_version(v).map(|_| ())
+}
+
+/// The strict-schema problems of one object (rule SCHEMA-STRICT), every error at once.
+/// An unknown version or kind is itself a problem.
+pub fn schema_problems(obj: &Object, kube_version: &str) -> Vec<Problem> {
+    match resolve_kube_version(kube_version) {
+        Ok(v) => schema::problems(obj, v),
+        Err(e) => vec![Problem {
+            rule: "SCHEMA-STRICT",
+            object: obj.id(),
+            path: String::new(),
+            message: e.to_string(),
+            origin: obj.origin.clone(),
+        }],
+    }
+}
+
+/// Whether the schemas of `kube_version` know `apiVersion`/`kind`.
+pub fn knows_kind(kube_version: &str, api_version: &str, kind: &str) -> bool {
+    resolve_kube_version(kube_version).is_ok_and(|v| schema::knows(v, api_version, kind))
+}
+
+/// Every problem of every object: schema errors first, then semantic checks, object by
+/// object in the order given. Cross references are resolved among `objects` only.
+pub fn problems(objects: &[Object], kube_version: &str) -> Result<Vec<Problem>, Error> {
+    let version = resolve_kube_version(kube_version)?;
+    let ctx = semantic::Context::new(objects);
+    Ok(objects
+        .iter()
+        .flat_map(|o| {
+            let mut p = schema::problems(o, version);
+            p.extend(semantic::problems(&ctx, o));
+            p
+        })
+        .collect())
+}
+
+/// Validates objects someone else wrote against the strict schema of `kube_version` and
+/// the semantic checks; all problems at once in `Error::Invalid`.
 pub fn validate(objects: &[Object], kube_version: &str) -> Result<(), Error> {
-    let _ = (objects, kube_version);
-    Ok(())
+    check(objects, kube_version, "")
+}
+
+/// Validates berth's own output. Failing here is a bug in berth, and the summary asks for
+/// a report instead of blaming the input.
+pub fn validate_rendered(objects: &[Object], kube_version: &str) -> Result<(), Error> {
+    check(
+        objects,
+        kube_version,
+        "; this is a bug in berth, please report it with the input",
+    )
+}
+
+fn check(objects: &[Object], kube_version: &str, note: &str) -> Result<(), Error> {
+    let problems = problems(objects, kube_version)?;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let failing: BTreeSet<&str> = problems.iter().map(|p| p.object.as_str()).collect();
+    let n = failing.len();
+    let noun = if n == 1 { "object fails" } else { "objects fail" };
+    Err(Error::Invalid {
+        summary: format!("{n} {noun} validation against Kubernetes {kube_version}{note}"),
+        problems,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_resolve_leniently_and_unknown_ones_list_the_supported() {
+        assert_eq!(resolve_kube_version("1.35").unwrap(), "1.35");
+        assert_eq!(resolve_kube_version("v1.37.2").unwrap(), "1.37");
+        assert!(resolve_kube_version(DEFAULT_KUBE_VERSION).is_ok());
+        let e = check_kube_version("1.20").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.help().unwrap().contains("1.33, 1.34, 1.35, 1.36, 1.37"));
+        assert!(check_kube_version("1.35.x").is_err());
+        assert!(check_kube_version("135").is_err());
+    }
 }
