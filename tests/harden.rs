@@ -15,7 +15,9 @@ use berth::{Warning, Warnings};
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/harden").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/harden")
+        .join(name)
 }
 
 fn read(name: &str) -> String {
@@ -29,6 +31,12 @@ fn objects(name: &str) -> Vec<Object> {
         .into_iter()
         .map(|d| Object::new(d.value, None))
         .collect()
+}
+
+fn project(name: &str) -> Project {
+    let file: Arc<str> = Arc::from(name);
+    let doc = yaml::parse_one(&file, &read(name), Flavor::Compose).unwrap();
+    serde_json::from_value(doc.value).unwrap()
 }
 
 fn opts(profile: Profile) -> HardenOptions {
@@ -48,10 +56,11 @@ fn render() -> (String, Vec<Warning>) {
     let mut warnings = Warnings::default();
     let mut objs = objects("web.yaml");
     harden::harden(&mut objs, &opts(Profile::Restricted), &mut warnings);
-    let file: Arc<str> = Arc::from("shop-compose.yaml");
-    let doc = yaml::parse_one(&file, &read("shop-compose.yaml"), Flavor::Compose).unwrap();
-    let project: Project = serde_json::from_value(doc.value).unwrap();
-    objs.extend(network::network_policies(&project, "shop", &mut warnings));
+    objs.extend(network::network_policies(
+        &project("shop-compose.yaml"),
+        "shop",
+        &mut warnings,
+    ));
     manifest::order(&mut objs);
     (emit(&objs), warnings.into_sorted())
 }
@@ -139,9 +148,15 @@ fn network_policies_cover_every_service_with_container_ports() {
             .clone()
     };
     let web = policy("web");
-    assert_eq!(web["spec"]["ingress"][0]["ports"], json!([{"protocol": "TCP", "port": 8080}]));
+    assert_eq!(
+        web["spec"]["ingress"][0]["ports"],
+        json!([{"protocol": "TCP", "port": 8080}])
+    );
     let cache = policy("cache");
-    assert_eq!(cache["spec"]["ingress"][0]["ports"], json!([{"protocol": "TCP", "port": 6379}]));
+    assert_eq!(
+        cache["spec"]["ingress"][0]["ports"],
+        json!([{"protocol": "TCP", "port": 6379}])
+    );
     assert!(cache["spec"].get("egress").is_none(), "internal network: no egress");
     let frontend = policy("frontend");
     assert_eq!(
@@ -166,6 +181,32 @@ fn golden_file_passes_the_cross_checker() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("0 schema errors, 0 yaml errors, 0 policy failures"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("0 schema errors, 0 yaml errors, 0 policy failures"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn every_workload_kind_is_hardened_and_user_values_survive() {
+    let mut objs = objects("workloads.yaml");
+    let mut warnings = Warnings::default();
+    harden::harden(&mut objs, &opts(Profile::Restricted), &mut warnings);
+    objs.extend(network::network_policies(
+        &project("workloads-compose.yaml"),
+        "shop",
+        &mut warnings,
+    ));
+    manifest::order(&mut objs);
+    let out = emit(&objs);
+    let golden = read("workloads.hardened.yaml");
+    if out != golden {
+        println!("{out}");
+    }
+    pretty_assertions::assert_eq!(out, golden);
 }

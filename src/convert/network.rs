@@ -89,7 +89,9 @@ pub fn network_policies_with(
     let mut services: Vec<&String> = project.services.keys().collect();
     services.sort_by_key(|s| (names::object_name(s), s.to_string()));
     for name in services {
-        let Some(service) = project.services.get(name) else { continue };
+        let Some(service) = project.services.get(name) else {
+            continue;
+        };
         let value = service_policy(project, &graph, name, service, namespace, knobs);
         out.push(Object::new(value, project.origin(&service_pointer(name))));
     }
@@ -102,7 +104,10 @@ fn service_pointer(name: &str) -> String {
 
 fn shared_labels(project: &Project) -> Map<String, Value> {
     let mut m = Map::new();
-    m.insert("app.kubernetes.io/part-of".into(), json!(names::dns_label(&project.name, 63)));
+    m.insert(
+        "app.kubernetes.io/part-of".into(),
+        json!(names::dns_label(&project.name, 63)),
+    );
     m.insert("app.kubernetes.io/managed-by".into(), json!("berth"));
     m
 }
@@ -165,7 +170,10 @@ fn service_policy(
         egress.push(json!({"to": outside_peers(true)}));
     }
     let mut spec = Map::new();
-    spec.insert("podSelector".into(), json!({"matchLabels": names::selector_labels(name)}));
+    spec.insert(
+        "podSelector".into(),
+        json!({"matchLabels": names::selector_labels(name)}),
+    );
     spec.insert("policyTypes".into(), json!(["Ingress", "Egress"]));
     if !ingress.is_empty() {
         spec.insert("ingress".into(), Value::Array(ingress));
@@ -272,7 +280,9 @@ fn container_ports(service: &Service) -> BTreeSet<PortSpec> {
         end: None,
         protocol: protocol(p.protocol.as_deref()),
     });
-    declared.chain(service.expose.iter().filter_map(|e| parse_expose(e))).collect()
+    declared
+        .chain(service.expose.iter().filter_map(|e| parse_expose(e)))
+        .collect()
 }
 
 /// Where traffic to an exposed service comes from (ordered: rules come out sorted).
@@ -399,13 +409,18 @@ impl Graph {
                     "service `{callee}` declares no ports, so the NetworkPolicy lets {} reach it on every port",
                     list.join(", ")
                 ),
-                Some(format!("list the ports `{callee}` listens on under `expose:` (or `ports:`)")),
+                Some(format!(
+                    "list the ports `{callee}` listens on under `expose:` (or `ports:`)"
+                )),
             );
         }
         let outside = project
             .services
             .keys()
-            .filter(|name| nets.get(name.as_str()).is_some_and(|n| n.iter().any(|n| !is_internal(project, n))))
+            .filter(|name| {
+                nets.get(name.as_str())
+                    .is_some_and(|n| n.iter().any(|n| !is_internal(project, n)))
+            })
             .cloned()
             .collect();
         Graph { edges, outside }
@@ -636,9 +651,15 @@ services:
     fn shared_policies_come_first() {
         let (objects, _) = policies(SHOP);
         let names: Vec<&str> = objects.iter().map(Object::name).collect();
-        assert_eq!(names, ["default-deny-all", "allow-dns-egress", "cache", "db", "frontend", "web"]);
+        assert_eq!(
+            names,
+            ["default-deny-all", "allow-dns-egress", "cache", "db", "frontend", "web"]
+        );
         let deny = policy(&objects, "default-deny-all");
-        assert_eq!(deny["spec"], json!({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}));
+        assert_eq!(
+            deny["spec"],
+            json!({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
+        );
         assert_eq!(deny["metadata"]["namespace"], "shop");
         let dns = policy(&objects, "allow-dns-egress");
         assert_eq!(
@@ -656,7 +677,10 @@ services:
     fn edges_from_depends_on_and_environment_use_container_ports() {
         let (objects, w) = policies(SHOP);
         let web = policy(&objects, "web");
-        assert_eq!(web["spec"]["podSelector"], json!({"matchLabels": {"app.kubernetes.io/name": "web"}}));
+        assert_eq!(
+            web["spec"]["podSelector"],
+            json!({"matchLabels": {"app.kubernetes.io/name": "web"}})
+        );
         assert_eq!(
             web["spec"]["ingress"],
             json!([{"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "frontend"}}}],
@@ -725,10 +749,16 @@ networks:
         let api = policy(&objects, "api");
         let egress = api["spec"]["egress"].as_array().unwrap();
         assert_eq!(egress.len(), 2, "{egress:?}");
-        assert_eq!(egress[0]["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"], "db");
+        assert_eq!(
+            egress[0]["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"],
+            "db"
+        );
         assert!(egress[1]["to"][0].get("ipBlock").is_some());
         let db = policy(&objects, "db");
-        assert!(db["spec"].get("egress").is_none(), "internal-only service reaches nothing: {db}");
+        assert!(
+            db["spec"].get("egress").is_none(),
+            "internal-only service reaches nothing: {db}"
+        );
         assert!(policy(&objects, "other")["spec"].get("egress").is_none());
     }
 
@@ -803,12 +833,18 @@ services:
         assert_eq!(hosts("db:5432"), [("db".to_string(), Some(5432))]);
         assert_eq!(hosts("postgres://db/x"), [("db".to_string(), None)]);
         assert_eq!(hosts("http://api:8080"), [("api".to_string(), Some(8080))]);
-        assert_eq!(hosts("postgres://user:pw@db:5432/app"), [("db".to_string(), Some(5432))]);
-        assert_eq!(hosts("mongodb://m1:27017,m2:27018"), [
-            ("m1".to_string(), Some(27017)),
-            ("m2".to_string(), Some(27018))
-        ]);
-        assert_eq!(hosts("--host=db"), [("host".to_string(), None), ("db".to_string(), None)]);
+        assert_eq!(
+            hosts("postgres://user:pw@db:5432/app"),
+            [("db".to_string(), Some(5432))]
+        );
+        assert_eq!(
+            hosts("mongodb://m1:27017,m2:27018"),
+            [("m1".to_string(), Some(27017)), ("m2".to_string(), Some(27018))]
+        );
+        assert_eq!(
+            hosts("--host=db"),
+            [("host".to_string(), None), ("db".to_string(), None)]
+        );
         assert!(hosts("mydb:5432").iter().all(|(h, _)| h != "db"));
         assert!(hosts("http://x/db").iter().all(|(h, _)| h != "db"));
         assert!(hosts("u:db@h").iter().all(|(h, _)| h != "db" && h != "u"));

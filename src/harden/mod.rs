@@ -85,7 +85,11 @@ pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warni
             continue;
         }
         let Some(kind) = Kind::of(object) else { continue };
-        let key = (object.namespace().to_string(), object.kind().to_string(), object.name().to_string());
+        let key = (
+            object.namespace().to_string(),
+            object.kind().to_string(),
+            object.name().to_string(),
+        );
         let ctx = Context {
             opts,
             scaled: scaled.contains(&key),
@@ -228,3 +232,6 @@ fn report(object: &Object, id: &str, default_uid: bool, default_memory: bool, wa
         );
     }
 }
+
+#[cfg(test)]
+mod tests;

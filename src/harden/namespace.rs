@@ -19,7 +19,13 @@ pub(crate) fn harden(value: &mut Value, profile: Profile, kube_version: &str, re
     let level = profile.pss_level();
     rec.fill(labels, at, "pod-security.kubernetes.io/enforce", json!(level), PSA);
     let version = format!("v{}", kube_version.trim_start_matches('v'));
-    rec.fill(labels, at, "pod-security.kubernetes.io/enforce-version", json!(version), PSA_VERSION);
+    rec.fill(
+        labels,
+        at,
+        "pod-security.kubernetes.io/enforce-version",
+        json!(version),
+        PSA_VERSION,
+    );
     rec.fill(labels, at, "pod-security.kubernetes.io/warn", json!(level), PSA);
     rec.fill(labels, at, "pod-security.kubernetes.io/audit", json!(level), PSA);
 }

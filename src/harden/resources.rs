@@ -142,7 +142,7 @@ fn derive_request(limit: &Value, rule: &Rule) -> Option<Value> {
 /// CPU millicores as a quantity: whole cores plainly (`"2"`), else in `m`.
 fn format_millis(millis: f64) -> String {
     let m = millis.max(1.0) as u64;
-    if m % 1000 == 0 {
+    if m.is_multiple_of(1000) {
         (m / 1000).to_string()
     } else {
         format!("{m}m")
@@ -183,7 +183,9 @@ pub(crate) fn quantity(v: &Value) -> Option<f64> {
 }
 
 fn number_part(s: &str) -> Option<f64> {
-    let plain = s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '+' | '-' | 'e' | 'E'));
+    let plain = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '+' | '-' | 'e' | 'E'));
     if s.is_empty() || !plain {
         return None;
     }
@@ -219,8 +221,14 @@ mod tests {
     #[test]
     fn user_values_win_and_the_other_side_follows() {
         let (r, defaulted) = run(json!({"requests": {"cpu": "250m", "memory": "1Gi", "ephemeral-storage": "1Gi"}}));
-        assert_eq!(r["requests"], json!({"cpu": "250m", "memory": "1Gi", "ephemeral-storage": "1Gi"}));
-        assert_eq!(r["limits"], json!({"cpu": "2500m", "memory": "1Gi", "ephemeral-storage": "1Gi"}));
+        assert_eq!(
+            r["requests"],
+            json!({"cpu": "250m", "memory": "1Gi", "ephemeral-storage": "1Gi"})
+        );
+        assert_eq!(
+            r["limits"],
+            json!({"cpu": "2500m", "memory": "1Gi", "ephemeral-storage": "1Gi"})
+        );
         assert!(!defaulted);
         let (r, _) = run(json!({"requests": {"cpu": "0.5"}}));
         assert_eq!(r["limits"]["cpu"], "5");
@@ -229,7 +237,10 @@ mod tests {
     #[test]
     fn a_lone_limit_never_gets_a_larger_request() {
         let (r, _) = run(json!({"limits": {"cpu": "50m", "memory": "2Gi", "ephemeral-storage": "32Mi"}}));
-        assert_eq!(r["requests"], json!({"cpu": "50m", "memory": "2Gi", "ephemeral-storage": "32Mi"}));
+        assert_eq!(
+            r["requests"],
+            json!({"cpu": "50m", "memory": "2Gi", "ephemeral-storage": "32Mi"})
+        );
         let (r, _) = run(json!({"limits": {"cpu": "2", "ephemeral-storage": "1Gi"}}));
         assert_eq!(r["requests"]["cpu"], "100m");
         assert_eq!(r["requests"]["ephemeral-storage"], "64Mi");

@@ -51,13 +51,17 @@ fn owns_volumes(spec: &Map<String, Value>) -> bool {
 }
 
 fn rolling_update(spec: &mut Map<String, Value>, rec: &mut Recorder) {
-    let Some(strategy) = child(spec, "strategy") else { return };
+    let Some(strategy) = child(spec, "strategy") else {
+        return;
+    };
     let kind = strategy.get("type").and_then(Value::as_str).unwrap_or("RollingUpdate");
     if kind != "RollingUpdate" {
         return;
     }
     rec.fill(strategy, "/spec/strategy", "type", json!("RollingUpdate"), ROLLING);
-    let Some(rolling) = child(strategy, "rollingUpdate") else { return };
+    let Some(rolling) = child(strategy, "rollingUpdate") else {
+        return;
+    };
     let at = "/spec/strategy/rollingUpdate";
     rec.fill(rolling, at, "maxSurge", json!(1), ROLLING);
     // Both zero is invalid: keep the API default when the input forbids surging.
@@ -102,7 +106,13 @@ pub(crate) fn harden_pod(
             },
         }]);
         let anti = json!({"preferredDuringSchedulingIgnoredDuringExecution": term});
-        rec.fill(affinity, &format!("{base}/affinity"), "podAntiAffinity", anti, ANTI_AFFINITY);
+        rec.fill(
+            affinity,
+            &format!("{base}/affinity"),
+            "podAntiAffinity",
+            anti,
+            ANTI_AFFINITY,
+        );
     }
     let mut zone = json!({
         "maxSkew": 1,
