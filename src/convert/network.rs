@@ -598,9 +598,51 @@ fn host_at(value: &str, start: usize, end: usize) -> Option<(String, Option<u16>
             }
             digits.parse().ok()
         }
-        None => None,
+        None => url_scheme(before).and_then(default_port),
     };
     Some((token.to_string(), port))
+}
+
+/// The scheme of the URL whose authority `before` ends in (`jdbc:postgresql://u@` gives
+/// `postgresql`).
+fn url_scheme(before: &str) -> Option<&str> {
+    let at = before.rfind("://")?;
+    let authority = before.get(at + 3..)?;
+    if authority.contains(|c: char| c.is_whitespace() || c == '/') {
+        return None;
+    }
+    let head = before.get(..at)?;
+    let start = head
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+        .last()
+        .map_or(head.len(), |(i, _)| i);
+    head.get(start..).filter(|s| !s.is_empty())
+}
+
+/// A URL without a port means the scheme's default port: that is the port the client
+/// uses, so it is exact, not a guess.
+fn default_port(scheme: &str) -> Option<u16> {
+    const PORTS: &[(&str, u16)] = &[
+        ("amqp", 5672),
+        ("amqps", 5671),
+        ("http", 80),
+        ("https", 443),
+        ("mariadb", 3306),
+        ("memcached", 11211),
+        ("mongodb", 27017),
+        ("mysql", 3306),
+        ("nats", 4222),
+        ("postgres", 5432),
+        ("postgresql", 5432),
+        ("redis", 6379),
+        ("rediss", 6379),
+        ("ws", 80),
+        ("wss", 443),
+    ];
+    let scheme = scheme.to_ascii_lowercase();
+    PORTS.iter().find(|(s, _)| *s == scheme).map(|(_, p)| *p)
 }
 
 #[cfg(test)]
@@ -831,7 +873,10 @@ services:
     fn host_tokens_are_whole_hosts_only() {
         let hosts = |v: &str| host_refs(v);
         assert_eq!(hosts("db:5432"), [("db".to_string(), Some(5432))]);
-        assert_eq!(hosts("postgres://db/x"), [("db".to_string(), None)]);
+        assert_eq!(hosts("postgres://db/x"), [("db".to_string(), Some(5432))]);
+        assert_eq!(hosts("jdbc:mysql://u:p@db/x"), [("db".to_string(), Some(3306))]);
+        assert_eq!(hosts("foo://db"), [("db".to_string(), None)]);
+        assert_eq!(hosts("db"), [("db".to_string(), None)]);
         assert_eq!(hosts("http://api:8080"), [("api".to_string(), Some(8080))]);
         assert_eq!(
             hosts("postgres://user:pw@db:5432/app"),
