@@ -177,7 +177,13 @@ fn golden_files_pass_the_cross_checker() {
         return;
     }
     let out = std::process::Command::new(tool)
-        .args(["--policy", "--skip", "CKV_K8S_14", "--exempt-annotated", "berth.dev/waive"])
+        .args([
+            "--policy",
+            "--skip",
+            "CKV_K8S_14",
+            "--exempt-annotated",
+            "berth.dev/waive",
+        ])
         .arg(fixture("web.hardened.yaml"))
         .arg(fixture("workloads.hardened.yaml"))
         .output()

@@ -28,7 +28,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::error::Warnings;
-use crate::manifest::Object;
+use crate::manifest::{self, Object};
 
 pub use record::Change;
 use record::Recorder;
@@ -71,6 +71,7 @@ pub fn harden(objects: &mut Vec<Object>, opts: &HardenOptions, warnings: &mut Wa
 pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warnings: &mut Warnings) -> Vec<Change> {
     let mut changes = Vec::new();
     let scaled = hpa_targets(objects);
+    let shared = shared_claims(objects);
     let pdbs: Vec<Object> = objects
         .iter()
         .filter(|o| o.kind() == "PodDisruptionBudget")
@@ -94,6 +95,7 @@ pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warni
             opts,
             scaled: scaled.contains(&key),
             pdbs: &pdbs,
+            shared: &shared,
         };
         let made = harden_workload(object, kind, &ctx, &mut changes, warnings);
         for extra in made {
@@ -123,6 +125,24 @@ fn same_object(a: &Object, b: &Object) -> bool {
     a.kind() == b.kind() && a.namespace() == b.namespace() && a.name() == b.name()
 }
 
+const SINGLE_WRITER: &str = "one replica: it mounts a volume claim only one pod may write";
+
+/// `(namespace, name)` of every claim in the input whose access modes let pods on
+/// several nodes write it.
+fn shared_claims(objects: &[Object]) -> BTreeSet<(String, String)> {
+    objects
+        .iter()
+        .filter(|o| o.kind() == "PersistentVolumeClaim")
+        .filter(|o| {
+            o.value
+                .pointer("/spec/accessModes")
+                .and_then(Value::as_array)
+                .is_some_and(|m| m.iter().any(|m| m == "ReadWriteMany"))
+        })
+        .map(|o| (o.namespace().to_string(), o.name().to_string()))
+        .collect()
+}
+
 /// `(namespace, kind, name)` of every workload an HPA scales.
 fn hpa_targets(objects: &[Object]) -> BTreeSet<(String, String, String)> {
     objects
@@ -144,6 +164,8 @@ struct Context<'a> {
     scaled: bool,
     /// The PodDisruptionBudgets of the input.
     pdbs: &'a [Object],
+    /// `(namespace, name)` of the claims several pods may write (ReadWriteMany).
+    shared: &'a BTreeSet<(String, String)>,
 }
 
 /// Hardens one workload; returns the objects it needs (ServiceAccount, PDB).
@@ -161,11 +183,25 @@ fn harden_workload(
     let selector = spread::pod_selector(&workload::template_labels(object, kind));
     let full = opts.profile != Profile::None;
     let mut rec = Recorder::new(id.clone(), changes);
+    let mut kept_single = false;
     if full
         && kind != Kind::Pod
         && let Some(spec) = object.value.get_mut("spec").and_then(Value::as_object_mut)
     {
-        spread::harden_workload(spec, kind, scaled, &mut rec);
+        let shared = |claim: &str| ctx.shared.contains(&(namespace.clone(), claim.to_string()));
+        let alone = spread::writes_alone(spec, &shared);
+        kept_single = spread::harden_workload(spec, kind, scaled, alone, &mut rec);
+    }
+    if kept_single && kind == Kind::Deployment {
+        let at = format!(
+            "/metadata/annotations/{}",
+            crate::yaml::pointer_segment(manifest::WAIVE_ANNOTATION)
+        );
+        let before = object.value.pointer(&at).cloned();
+        manifest::add_waiver(&mut object.value, "REL-REPLICAS", SINGLE_WRITER);
+        if object.value.pointer(&at) != before.as_ref() {
+            rec.note(at, SINGLE_WRITER);
+        }
     }
     let base = format!("{}/spec", kind.template());
     let Some(pod) = object.value.pointer_mut(&base).and_then(Value::as_object_mut) else {

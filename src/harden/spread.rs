@@ -13,6 +13,7 @@ use crate::convert::names::NAME_LABEL;
 
 const REPLICAS: &str = "REL-REPLICAS: two replicas, so one pod can go without downtime";
 const HISTORY: &str = "bounded revision history";
+const RECREATE: &str = "one writer of its volume: stop the old pod before starting the new one";
 const ROLLING: &str = "REL-ROLLING: start a new pod before stopping an old one";
 const ANTI_AFFINITY: &str = "REL-SPREAD: prefer replicas on different nodes";
 const ZONES: &str = "REL-SPREAD: prefer replicas spread over zones";
@@ -20,18 +21,29 @@ const ZONES: &str = "REL-SPREAD: prefer replicas spread over zones";
 /// Default replica count.
 pub const REPLICA_COUNT: u64 = 2;
 
-/// Fills the workload-level fields of `spec` (the object's `spec`).
-pub(crate) fn harden_workload(spec: &mut Map<String, Value>, kind: Kind, scaled: bool, rec: &mut Recorder) {
+/// Fills the workload-level fields of `spec` (the object's `spec`). `single_writer`:
+/// the pods mount a claim only one pod may write (see `writes_alone`). Returns whether
+/// the workload keeps one replica for that reason.
+pub(crate) fn harden_workload(
+    spec: &mut Map<String, Value>,
+    kind: Kind,
+    scaled: bool,
+    single_writer: bool,
+    rec: &mut Recorder,
+) -> bool {
     if kind.keeps_revisions() {
         rec.fill(spec, "/spec", "revisionHistoryLimit", json!(5), HISTORY);
     }
-    let single_writer = kind == Kind::StatefulSet && owns_volumes(spec);
+    let kept_single = kind.is_replicated() && !scaled && single_writer && !is_set(spec.get("replicas"));
     if kind.is_replicated() && !scaled && !single_writer {
         rec.fill(spec, "/spec", "replicas", json!(REPLICA_COUNT), REPLICAS);
     }
-    if kind == Kind::Deployment {
+    if kind == Kind::Deployment && single_writer {
+        rec.fill(spec, "/spec", "strategy", json!({"type": "Recreate"}), RECREATE);
+    } else if kind == Kind::Deployment {
         rolling_update(spec, rec);
     }
+    kept_single
 }
 
 /// The replica count after defaults (1 when unset, as the API server defaults it).
@@ -39,15 +51,23 @@ pub(crate) fn replicas(spec: &Map<String, Value>) -> u64 {
     spec.get("replicas").and_then(Value::as_u64).unwrap_or(1)
 }
 
-fn owns_volumes(spec: &Map<String, Value>) -> bool {
-    let claims = spec
+/// Whether a workload's pods write to storage only one pod may use: a StatefulSet's
+/// claim templates, or a claim mounted by the pod that is not known (`shared`) to allow
+/// several writers.
+pub(crate) fn writes_alone(spec: &Map<String, Value>, shared: &dyn Fn(&str) -> bool) -> bool {
+    let templates = spec
         .get("volumeClaimTemplates")
         .and_then(Value::as_array)
         .is_some_and(|c| !c.is_empty());
-    let pvcs = get(spec, &["template", "spec", "volumes"])
+    let claims = get(spec, &["template", "spec", "volumes"])
         .and_then(Value::as_array)
-        .is_some_and(|v| v.iter().any(|v| is_set(v.get("persistentVolumeClaim"))));
-    claims || pvcs
+        .is_some_and(|v| {
+            v.iter()
+                .filter_map(|v| v.get("persistentVolumeClaim"))
+                .filter(|c| c.get("readOnly").and_then(Value::as_bool) != Some(true))
+                .any(|c| !c.get("claimName").and_then(Value::as_str).is_some_and(shared))
+        });
+    templates || claims
 }
 
 fn rolling_update(spec: &mut Map<String, Value>, rec: &mut Recorder) {

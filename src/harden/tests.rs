@@ -293,3 +293,48 @@ fn selector_falls_back_to_all_template_labels() {
         json!({"matchLabels": {"tier": "x"}})
     );
 }
+
+#[test]
+fn a_deployment_writing_a_single_writer_claim_keeps_one_replica_with_a_waiver() {
+    let claim = |name: &str, mode: &str| {
+        Object::new(
+            json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name, "namespace": "ns"},
+                   "spec": {"accessModes": [mode], "resources": {"requests": {"storage": "1Gi"}}}}),
+            None,
+        )
+    };
+    let with_claim = |name: &str, claim: &str| {
+        let mut d = workload("Deployment", name, json!({}));
+        if let Some(pod) = d.value.pointer_mut("/spec/template/spec") {
+            pod["volumes"] = json!([{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]);
+        }
+        d
+    };
+    let (objs, changes, _) = run(vec![
+        claim("rwo", "ReadWriteOnce"),
+        claim("rwx", "ReadWriteMany"),
+        with_claim("single", "rwo"),
+        with_claim("shared", "rwx"),
+        with_claim("external", "not-in-output"),
+    ]);
+    for name in ["single", "external"] {
+        let d = find(&objs, &format!("Deployment/ns/{name}"));
+        assert!(d["spec"].get("replicas").is_none(), "{name}");
+        assert_eq!(d["spec"]["strategy"], json!({"type": "Recreate"}));
+        let waiver = d["metadata"]["annotations"]["berth.dev/waive"].as_str().unwrap();
+        assert!(waiver.starts_with("REL-REPLICAS="), "{waiver}");
+        assert!(!objs.iter().any(|o| o.id() == format!("PodDisruptionBudget/ns/{name}")));
+    }
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.pointer == "/metadata/annotations/berth.dev~1waive")
+    );
+    let mut again = objs.clone();
+    let second = harden_with_record(&mut again, &opts(), &mut Warnings::default());
+    assert_eq!(second, [], "hardening is idempotent");
+    let shared = find(&objs, "Deployment/ns/shared");
+    assert_eq!(shared["spec"]["replicas"], 2);
+    assert_eq!(shared["spec"]["strategy"]["type"], "RollingUpdate");
+    assert!(shared["metadata"].get("annotations").is_none());
+}
