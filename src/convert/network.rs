@@ -159,16 +159,8 @@ fn service_policy(
     knobs: &NetworkKnobs,
 ) -> Value {
     let mut ingress = exposure_rules(service, knobs);
-    for (caller, ports) in graph.callers_of(name) {
-        ingress.push(rule("from", pod_peer(caller), ports));
-    }
-    let mut egress: Vec<Value> = graph
-        .callees_of(name)
-        .map(|(callee, ports)| rule("to", pod_peer(callee), ports))
-        .collect();
-    if graph.reaches_outside(name) {
-        egress.push(json!({"to": outside_peers(true)}));
-    }
+    ingress.extend(graph.ingress(name));
+    let egress = graph.egress(name);
     let mut spec = Map::new();
     spec.insert(
         "podSelector".into(),
@@ -354,9 +346,19 @@ fn exposure_rules(service: &Service, knobs: &NetworkKnobs) -> Vec<Value> {
         .collect()
 }
 
-/// The allowed traffic between services: caller → callee → ports (`None`: all ports).
+/// Ports per edge: `None` means every port.
+type Ports = Option<BTreeSet<PortSpec>>;
+
+/// The allowed traffic between services.
 struct Graph {
-    edges: BTreeMap<(String, String), Option<BTreeSet<PortSpec>>>,
+    /// Stated edges, (caller, callee) → ports.
+    out: BTreeMap<(String, String), Ports>,
+    /// The same edges, (callee, caller) → ports.
+    into: BTreeMap<(String, String), Ports>,
+    /// Fallback rules per service (already built: they select groups, not one service).
+    fallback_ingress: BTreeMap<String, Vec<Value>>,
+    fallback_egress: BTreeMap<String, Vec<Value>>,
+    /// Services that may reach addresses outside the cluster.
     outside: BTreeSet<String>,
 }
 
@@ -381,39 +383,13 @@ impl Graph {
                 }
             }
         }
-        let fallback = fallback_edges(project, &hinted, &shares, warnings);
-        let mut edges = BTreeMap::new();
-        let mut unknown: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for ((caller, callee), hints) in hinted {
-            let declared = project.services.get(&callee).map(container_ports).unwrap_or_default();
-            let ports = if !declared.is_empty() {
-                Some(declared)
-            } else if !hints.is_empty() {
-                Some(hints.into_iter().map(PortSpec::tcp).collect())
-            } else {
-                unknown.entry(callee.clone()).or_default().insert(caller.clone());
-                None
-            };
-            edges.insert((caller, callee), ports);
-        }
-        for (caller, callee) in fallback {
-            let declared = project.services.get(&callee).map(container_ports).unwrap_or_default();
-            edges.entry((caller, callee)).or_insert(Some(declared));
-        }
-        for (callee, callers) in unknown {
-            let list: Vec<&str> = callers.iter().map(String::as_str).collect();
-            warnings.push(
-                project.origin(&service_pointer(&callee)),
-                "network-ports-unknown",
-                format!(
-                    "service `{callee}` declares no ports, so the NetworkPolicy lets {} reach it on every port",
-                    list.join(", ")
-                ),
-                Some(format!(
-                    "list the ports `{callee}` listens on under `expose:` (or `ports:`)"
-                )),
-            );
-        }
+        let connected: BTreeSet<&str> = hinted.keys().flat_map(|(a, b)| [a.as_str(), b.as_str()]).collect();
+        let fallback = Fallback::build(project, &nets, &connected, warnings);
+        let out = stated_ports(project, hinted, warnings);
+        let into = out
+            .iter()
+            .map(|((a, b), p)| ((b.clone(), a.clone()), p.clone()))
+            .collect();
         let outside = project
             .services
             .keys()
@@ -423,66 +399,184 @@ impl Graph {
             })
             .cloned()
             .collect();
-        Graph { edges, outside }
+        Graph {
+            out,
+            into,
+            fallback_ingress: fallback.ingress,
+            fallback_egress: fallback.egress,
+            outside,
+        }
     }
 
-    fn callers_of<'a>(&'a self, callee: &'a str) -> impl Iterator<Item = (&'a str, Option<&'a BTreeSet<PortSpec>>)> {
-        self.edges
-            .iter()
-            .filter(move |((_, to), _)| to == callee)
-            .map(|((from, _), ports)| (from.as_str(), ports.as_ref()))
+    /// The ingress rules of a service: stated callers by name, then fallback groups.
+    fn ingress(&self, service: &str) -> Vec<Value> {
+        let stated = neighbours(&self.into, service).map(|(caller, ports)| rule("from", pod_peer(caller), ports));
+        stated
+            .chain(self.fallback_ingress.get(service).into_iter().flatten().cloned())
+            .collect()
     }
 
-    fn callees_of<'a>(&'a self, caller: &'a str) -> impl Iterator<Item = (&'a str, Option<&'a BTreeSet<PortSpec>>)> {
-        self.edges
-            .iter()
-            .filter(move |((from, _), _)| from == caller)
-            .map(|((_, to), ports)| (to.as_str(), ports.as_ref()))
-    }
-
-    fn reaches_outside(&self, service: &str) -> bool {
-        self.outside.contains(service)
+    /// The egress rules of a service: stated callees, fallback groups, then outside.
+    fn egress(&self, service: &str) -> Vec<Value> {
+        let stated = neighbours(&self.out, service).map(|(callee, ports)| rule("to", pod_peer(callee), ports));
+        let mut rules: Vec<Value> = stated
+            .chain(self.fallback_egress.get(service).into_iter().flatten().cloned())
+            .collect();
+        if self.outside.contains(service) {
+            rules.push(json!({"to": outside_peers(true)}));
+        }
+        rules
     }
 }
 
-/// Services that state no edge at all reach, and are reached by, every service they
-/// share a network with, on the callee's declared container ports.
-fn fallback_edges(
+/// The entries `(from, x)` of an edge map, as `(x, ports)`.
+fn neighbours<'a>(
+    edges: &'a BTreeMap<(String, String), Ports>,
+    from: &'a str,
+) -> impl Iterator<Item = (&'a str, Option<&'a BTreeSet<PortSpec>>)> {
+    edges
+        .range((from.to_string(), String::new())..)
+        .take_while(move |((a, _), _)| a == from)
+        .map(|((_, b), ports)| (b.as_str(), ports.as_ref()))
+}
+
+/// Ports of stated edges: the callee's container ports, else the ports callers name,
+/// else every port (with one warning per callee).
+fn stated_ports(
     project: &Project,
-    stated: &BTreeMap<(String, String), BTreeSet<u16>>,
-    shares: &dyn Fn(&str, &str) -> bool,
+    hinted: BTreeMap<(String, String), BTreeSet<u16>>,
     warnings: &mut Warnings,
-) -> BTreeSet<(String, String)> {
-    let connected: BTreeSet<&str> = stated.keys().flat_map(|(a, b)| [a.as_str(), b.as_str()]).collect();
-    let listens = |s: &str| project.services.get(s).is_some_and(|s| !container_ports(s).is_empty());
-    let mut edges = BTreeSet::new();
-    for lone in project.services.keys().filter(|s| !connected.contains(s.as_str())) {
-        let mut peers = BTreeSet::new();
-        for other in project.services.keys().filter(|o| *o != lone && shares(lone, o)) {
-            if listens(other) {
-                edges.insert((lone.clone(), other.clone()));
-                peers.insert(other.as_str());
-            }
-            if listens(lone) {
-                edges.insert((other.clone(), lone.clone()));
-                peers.insert(other.as_str());
-            }
-        }
-        if !peers.is_empty() {
-            let list: Vec<&str> = peers.into_iter().collect();
-            warnings.push(
-                project.origin(&service_pointer(lone)),
-                "network-fallback",
-                format!(
-                    "service `{lone}` names no other service (depends_on, links or environment), so the NetworkPolicies \
-                     allow traffic between it and every service on its networks: {}",
-                    list.join(", ")
-                ),
-                Some(format!("list the services `{lone}` calls under `depends_on:` to allow only those")),
-            );
-        }
+) -> BTreeMap<(String, String), Ports> {
+    let mut edges = BTreeMap::new();
+    let mut unknown: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for ((caller, callee), hints) in hinted {
+        let declared = project.services.get(&callee).map(container_ports).unwrap_or_default();
+        let ports = if !declared.is_empty() {
+            Some(declared)
+        } else if !hints.is_empty() {
+            Some(hints.into_iter().map(PortSpec::tcp).collect())
+        } else {
+            unknown.entry(callee.clone()).or_default().insert(caller.clone());
+            None
+        };
+        edges.insert((caller, callee), ports);
+    }
+    for (callee, callers) in unknown {
+        let list: Vec<&str> = callers.iter().map(String::as_str).collect();
+        warnings.push(
+            project.origin(&service_pointer(&callee)),
+            "network-ports-unknown",
+            format!(
+                "service `{callee}` declares no ports, so the NetworkPolicy lets {} reach it on every port",
+                list.join(", ")
+            ),
+            Some(format!(
+                "list the ports `{callee}` listens on under `expose:` (or `ports:`)"
+            )),
+        );
     }
     edges
+}
+
+/// Compose's own rule for services that state no edge at all ("lone"): on each network,
+/// a lone service and the other members reach each other's declared container ports.
+/// Rules select groups of services (one rule per network, not one per pair), so a
+/// project of many lone services stays linear in size.
+#[derive(Default)]
+struct Fallback {
+    ingress: BTreeMap<String, Vec<Value>>,
+    egress: BTreeMap<String, Vec<Value>>,
+}
+
+impl Fallback {
+    fn build(
+        project: &Project,
+        nets: &BTreeMap<&str, BTreeSet<String>>,
+        connected: &BTreeSet<&str>,
+        warnings: &mut Warnings,
+    ) -> Fallback {
+        let mut members: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for (service, networks) in nets {
+            for n in networks {
+                members.entry(n.as_str()).or_default().insert(service);
+            }
+        }
+        let all: BTreeSet<&str> = project.services.keys().map(String::as_str).collect();
+        let ports = |s: &str| project.services.get(s).map(container_ports).unwrap_or_default();
+        let union = |set: &BTreeSet<&str>| set.iter().flat_map(|s| ports(s)).collect::<BTreeSet<PortSpec>>();
+        let mut fb = Fallback::default();
+        let mut warned: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for (network, members) in &members {
+            let lone: BTreeSet<&str> = members.iter().copied().filter(|s| !connected.contains(s)).collect();
+            if lone.is_empty() || members.len() < 2 {
+                continue;
+            }
+            let member_ports = union(members);
+            let lone_ports = union(&lone);
+            for service in members {
+                let (peers, peer_ports) = if lone.contains(service) {
+                    (members, &member_ports)
+                } else {
+                    (&lone, &lone_ports)
+                };
+                let peer = group_peer(peers, &all);
+                let own = ports(service);
+                if !own.is_empty() {
+                    let r = rule("from", peer.clone(), Some(&own));
+                    fb.ingress.entry(service.to_string()).or_default().push(r);
+                }
+                if !peer_ports.is_empty() {
+                    let r = rule("to", peer, Some(peer_ports));
+                    fb.egress.entry(service.to_string()).or_default().push(r);
+                }
+                if lone.contains(service) && (!own.is_empty() || !peer_ports.is_empty()) {
+                    warned.entry(service).or_default().insert(network);
+                }
+            }
+        }
+        for (service, networks) in warned {
+            let list: Vec<&str> = networks.into_iter().collect();
+            warnings.push(
+                project.origin(&service_pointer(service)),
+                "network-fallback",
+                format!(
+                    "service `{service}` names no other service (depends_on, links or environment), so the \
+                     NetworkPolicies allow traffic between it and the other services on network(s) {} on their \
+                     container ports",
+                    list.join(", ")
+                ),
+                Some(format!(
+                    "list the services `{service}` calls under `depends_on:` to allow only those"
+                )),
+            );
+        }
+        fb
+    }
+}
+
+/// A peer selecting a group of services: every pod of the namespace when the group is
+/// the whole project, else the services by name, or all but the others by name when
+/// that list is shorter (pods of the namespace that berth did not make match too, as
+/// with the empty selector).
+fn group_peer(group: &BTreeSet<&str>, all: &BTreeSet<&str>) -> Value {
+    if group == all {
+        return json!([{"podSelector": {}}]);
+    }
+    if let [one] = group.iter().collect::<Vec<_>>()[..] {
+        return pod_peer(one);
+    }
+    let others: BTreeSet<&str> = all.difference(group).copied().collect();
+    let (operator, listed) = if others.len() < group.len() {
+        ("NotIn", &others)
+    } else {
+        ("In", group)
+    };
+    let values: BTreeSet<String> = listed.iter().map(|s| names::object_name(s)).collect();
+    json!([{"podSelector": {"matchExpressions": [{
+        "key": names::NAME_LABEL,
+        "operator": operator,
+        "values": values,
+    }]}}])
 }
 
 /// The networks a service is attached to; `network_mode: service:X` shares X's.
@@ -818,24 +912,51 @@ networks:
 "#,
         );
         assert_eq!(codes(&w), ["network-fallback"]);
+        let members = json!([{"podSelector": {"matchExpressions": [{
+            "key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["alone"]}]}}]);
         let prom = policy(&objects, "prometheus");
-        let to: Vec<&Value> = prom["spec"]["egress"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|r| r["to"][0]["podSelector"]["matchLabels"].get("app.kubernetes.io/name"))
-            .collect();
-        assert_eq!(to, [&json!("app"), &json!("db")]);
-        let from: Vec<&Value> = prom["spec"]["ingress"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| &r["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"])
-            .collect();
-        assert_eq!(from, [&json!("app"), &json!("db")]);
+        assert_eq!(
+            prom["spec"]["ingress"],
+            json!([{"from": members, "ports": [{"protocol": "TCP", "port": 9090}]}])
+        );
+        assert_eq!(
+            prom["spec"]["egress"][0],
+            json!({"to": members, "ports": [{"protocol": "TCP", "port": 5432},
+                                            {"protocol": "TCP", "port": 8080},
+                                            {"protocol": "TCP", "port": 9090}]})
+        );
+        // Stated services reach the lone one, and accept it, besides their own edges.
+        let prom_peer = json!([{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}]);
+        let app = policy(&objects, "app");
+        assert_eq!(
+            app["spec"]["egress"][1],
+            json!({"to": prom_peer, "ports": [{"protocol": "TCP", "port": 9090}]})
+        );
+        assert_eq!(
+            app["spec"]["ingress"][0],
+            json!({"from": prom_peer, "ports": [{"protocol": "TCP", "port": 8080}]})
+        );
+        let db = policy(&objects, "db");
+        assert_eq!(db["spec"]["ingress"].as_array().unwrap().len(), 2);
         // `alone` has nobody to fall back to: no rule, no warning.
         let alone = policy(&objects, "alone");
         assert!(alone["spec"].get("ingress").is_none());
+    }
+
+    #[test]
+    fn many_lone_services_stay_linear_and_select_the_whole_namespace() {
+        let mut yaml = String::from("services:\n");
+        for i in 0..300 {
+            yaml.push_str(&format!("  s{i}: {{image: s:1, expose: ['80']}}\n"));
+        }
+        let (objects, w) = policies(&yaml);
+        assert_eq!(w.len(), 300);
+        let p = policy(&objects, "s7");
+        assert_eq!(
+            p["spec"]["ingress"],
+            json!([{"from": [{"podSelector": {}}], "ports": [{"protocol": "TCP", "port": 80}]}])
+        );
+        assert_eq!(p["spec"]["egress"].as_array().unwrap().len(), 2);
     }
 
     #[test]
@@ -913,6 +1034,23 @@ services:
         assert_eq!(
             policy(&objects, "b")["spec"]["ingress"][0]["ports"],
             json!([{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 9000, "endPort": 9001}])
+        );
+    }
+
+    #[test]
+    fn group_peers_list_the_shorter_side() {
+        let all: BTreeSet<&str> = ["a", "b", "c", "d", "e"].into();
+        let peer = |g: &[&'static str]| group_peer(&g.iter().copied().collect(), &all);
+        assert_eq!(peer(&["a", "b", "c", "d", "e"]), json!([{"podSelector": {}}]));
+        assert_eq!(peer(&["b"]), pod_peer("b"));
+        let expr = |v: Value| v[0]["podSelector"]["matchExpressions"][0].clone();
+        assert_eq!(
+            expr(peer(&["a", "b"])),
+            json!({"key": "app.kubernetes.io/name", "operator": "In", "values": ["a", "b"]})
+        );
+        assert_eq!(
+            expr(peer(&["a", "b", "c", "d"])),
+            json!({"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["e"]})
         );
     }
 
