@@ -78,6 +78,7 @@ pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warni
         .cloned()
         .collect();
     let mut added: Vec<Object> = Vec::new();
+    let mut taken: BTreeSet<(String, String, String)> = objects.iter().map(identity).collect();
     for i in 0..objects.len() {
         let Some(object) = objects.get_mut(i) else { break };
         if object.kind() == "Namespace" && object.api_version() == "v1" {
@@ -99,8 +100,7 @@ pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warni
         };
         let made = harden_workload(object, kind, &ctx, &mut changes, warnings);
         for extra in made {
-            let taken = objects.iter().chain(added.iter()).any(|o| same_object(o, &extra));
-            if !taken {
+            if taken.insert(identity(&extra)) {
                 changes.push(Change {
                     object: extra.id(),
                     pointer: String::new(),
@@ -121,8 +121,9 @@ fn added_reason(kind: &str) -> &'static str {
     }
 }
 
-fn same_object(a: &Object, b: &Object) -> bool {
-    a.kind() == b.kind() && a.namespace() == b.namespace() && a.name() == b.name()
+/// What makes an object unique in the output: kind, namespace and name.
+fn identity(o: &Object) -> (String, String, String) {
+    (o.kind().to_string(), o.namespace().to_string(), o.name().to_string())
 }
 
 const SINGLE_WRITER: &str = "one replica: it mounts a volume claim only one pod may write";
