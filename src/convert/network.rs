@@ -3,8 +3,8 @@
 //!
 //! Compose lets every member of a network call every other member; Kubernetes lets
 //! every pod call every pod. berth narrows that to the edges the file states:
-//! `depends_on`, `links`, and service names in `environment` values (`db:5432`,
-//! `postgres://db/x`). Docker only routes between services that share a network, so an
+//! `depends_on`, `links`, and service names in `environment` values and `command`
+//! arguments (`db:5432`, `postgres://db/x`). Docker only routes between services that share a network, so an
 //! edge counts only when caller and callee share one. A service that states no edge at
 //! all (in or out) falls back to compose's own rule, "members of a network reach each
 //! other", with a `network-fallback` warning, because berth cannot know what it calls.
@@ -625,7 +625,9 @@ fn host_names(project: &Project) -> BTreeMap<String, String> {
     hosts
 }
 
-/// The services a service states it calls, with the port it names when it names one.
+/// The services a service states it calls, with the port it names when it names one:
+/// `depends_on`, `links`, and host names in environment values and in `command` or
+/// `entrypoint` arguments (`wait-for-it db:5432 -- app`).
 fn stated_callees(service: &Service, hosts: &BTreeMap<String, String>) -> Vec<(String, Option<u16>)> {
     let mut out: Vec<(String, Option<u16>)> = service.depends_on.keys().map(|d| (d.clone(), None)).collect();
     let mut linked = BTreeMap::new();
@@ -634,7 +636,8 @@ fn stated_callees(service: &Service, hosts: &BTreeMap<String, String>) -> Vec<(S
         out.push((target.to_string(), None));
         linked.insert(alias.to_ascii_lowercase(), target.to_string());
     }
-    for value in service.environment.values().flatten() {
+    let args = service.command.iter().chain(service.entrypoint.iter()).flatten();
+    for value in service.environment.values().flatten().chain(args) {
         for (host, port) in host_refs(value) {
             let host = host.to_ascii_lowercase();
             if let Some(target) = linked.get(&host).or_else(|| hosts.get(&host)) {
@@ -988,6 +991,18 @@ services:
             .filter_map(|r| r["to"][0]["podSelector"]["matchLabels"].get("app.kubernetes.io/name"))
             .collect();
         assert_eq!(to, [&json!("b"), &json!("c")]);
+    }
+
+    #[test]
+    fn command_arguments_name_callees() {
+        let (objects, _) = policies(
+            "services:\n  a: {image: a:1, command: [wait-for-it, 'b:81', --, run]}\n  b: {image: b:1, expose: ['81']}\n",
+        );
+        let a = policy(&objects, "a");
+        assert_eq!(
+            a["spec"]["egress"][0]["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"],
+            "b"
+        );
     }
 
     #[test]
