@@ -390,6 +390,7 @@ impl Graph {
             .iter()
             .map(|((a, b), p)| ((b.clone(), a.clone()), p.clone()))
             .collect();
+        warn_external(project, &nets, warnings);
         let outside = project
             .services
             .keys()
@@ -596,6 +597,28 @@ fn networks_at(project: &Project, name: &str, service: &Service, depth: usize) -
         }
         _ if service.networks.is_empty() => BTreeSet::from(["default".to_string()]),
         _ => service.networks.keys().cloned().collect(),
+    }
+}
+
+/// An external network connects this project to containers of other projects; in
+/// Kubernetes those live in other namespaces, which the policies do not let in or out.
+fn warn_external(project: &Project, nets: &BTreeMap<&str, BTreeSet<String>>, warnings: &mut Warnings) {
+    for (name, network) in project.networks.iter().filter(|(_, n)| n.external) {
+        let members: Vec<&str> = nets.iter().filter(|(_, n)| n.contains(name)).map(|(s, _)| *s).collect();
+        if members.is_empty() {
+            continue;
+        }
+        let shown = network.name.as_deref().unwrap_or(name);
+        warnings.push(
+            project.origin(&format!("/networks/{}", crate::yaml::pointer_segment(name))),
+            "network-external",
+            format!(
+                "network `{shown}` is external: the NetworkPolicies allow {} to reach only this project's \
+                 services and addresses outside the cluster, not workloads of other namespaces",
+                members.join(", ")
+            ),
+            Some("add a NetworkPolicy (or an overlay patch) that allows the other namespace".into()),
+        );
     }
 }
 
@@ -991,6 +1014,15 @@ services:
             .filter_map(|r| r["to"][0]["podSelector"]["matchLabels"].get("app.kubernetes.io/name"))
             .collect();
         assert_eq!(to, [&json!("b"), &json!("c")]);
+    }
+
+    #[test]
+    fn external_networks_are_reported() {
+        let (_, w) = policies(
+            "services:\n  a: {image: a:1, networks: {proxy: null}}\nnetworks:\n  proxy: {external: true, name: traefik}\n  unused: {external: true}\n",
+        );
+        assert_eq!(codes(&w), ["network-external"]);
+        assert!(w.iter().all(|w| w.message.contains("`traefik`")));
     }
 
     #[test]
