@@ -3,21 +3,25 @@
 //!
 //! Compose lets every member of a network call every other member; Kubernetes lets
 //! every pod call every pod. berth narrows that to the edges the file states:
-//! `depends_on`, `links`, and service names in `environment` values and `command`
-//! arguments (`db:5432`, `postgres://db/x`). Docker only routes between services that share a network, so an
-//! edge counts only when caller and callee share one. A service that states no edge at
-//! all (in or out) falls back to compose's own rule, "members of a network reach each
-//! other", with a `network-fallback` warning, because berth cannot know what it calls.
+//! `depends_on`, `links`, and service names (or aliases) in `environment` values and
+//! `command`/`entrypoint` arguments (`db:5432`, `postgres://db/x`). Docker only routes
+//! between services that share a network, so an edge counts only when caller and
+//! callee share one. A service that states no edge at all, in or out, falls back to
+//! compose's own rule ("members of a network reach each other", on their declared
+//! container ports) with a `network-fallback` warning, since berth cannot know what it
+//! calls; those rules select groups, so their size stays linear in the project.
 //!
 //! Ports are the callee's container ports (`ports[].target`, `expose`), because a
 //! NetworkPolicy sees pod ports, never Service ports. A callee that declares none gets
-//! the ports callers name in their environment, else all ports with a warning.
+//! the ports callers name (`db:5432`, or the URL scheme's default port), else every
+//! port with a `network-ports-unknown` warning.
 //!
 //! Services on at least one non-`internal` network may reach addresses outside the
 //! cluster's private ranges, as in compose; `internal: true` networks give no egress
-//! beyond their members. Exposed services (`x-berth.expose`) accept traffic from the
-//! ingress controller's namespace, or from anywhere for LoadBalancer/NodePort; published
-//! ports alone stay cluster-internal.
+//! beyond their members. External networks are reported (`network-external`): other
+//! projects become other namespaces, which stay unreachable. Exposed services
+//! (`x-berth.expose`) accept traffic from the ingress controller's namespace, or from
+//! anywhere for LoadBalancer/NodePort; published ports alone stay cluster-internal.
 
 use std::collections::{BTreeMap, BTreeSet};
 
