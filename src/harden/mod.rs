@@ -79,8 +79,7 @@ pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warni
         .collect();
     let mut added: Vec<Object> = Vec::new();
     let mut taken: BTreeSet<(String, String, String)> = objects.iter().map(identity).collect();
-    for i in 0..objects.len() {
-        let Some(object) = objects.get_mut(i) else { break };
+    for object in objects.iter_mut() {
         if object.kind() == "Namespace" && object.api_version() == "v1" {
             let mut rec = Recorder::new(object.id(), &mut changes);
             namespace::harden(&mut object.value, opts.profile, &opts.kube_version, &mut rec);
