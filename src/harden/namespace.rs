@@ -18,7 +18,7 @@ pub(crate) fn harden(value: &mut Value, profile: Profile, kube_version: &str, re
     let at = "/metadata/labels";
     let level = profile.pss_level();
     rec.fill(labels, at, "pod-security.kubernetes.io/enforce", json!(level), PSA);
-    let version = format!("v{}", kube_version.trim_start_matches('v'));
+    let version = format!("v{}", minor_version(kube_version));
     rec.fill(
         labels,
         at,
@@ -28,4 +28,21 @@ pub(crate) fn harden(value: &mut Value, profile: Profile, kube_version: &str, re
     );
     rec.fill(labels, at, "pod-security.kubernetes.io/warn", json!(level), PSA);
     rec.fill(labels, at, "pod-security.kubernetes.io/audit", json!(level), PSA);
+}
+
+/// `1.35` from `1.35`, `v1.35` or `1.35.2`: PSA versions name a minor release.
+fn minor_version(kube_version: &str) -> String {
+    let parts: Vec<&str> = kube_version.trim_start_matches('v').split('.').take(2).collect();
+    parts.join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_pinned_to_the_minor_release() {
+        assert_eq!(minor_version("1.35"), "1.35");
+        assert_eq!(minor_version("v1.33.4"), "1.33");
+    }
 }
