@@ -1,14 +1,34 @@
 //! Compose model to Kubernetes objects. One file per concern: workloads, services,
-//! storage, config, network, probes, names. Every compose key is converted, approximated
-//! with a warning that says how, or reported as dropped with its file:line.
+//! storage, config, network, probes, resources, security, names. Every compose key is
+//! converted, approximated with a warning that says how, or reported as dropped with its
+//! file:line: `keys` holds the one table that says which, and `convert` walks every key
+//! actually present through it.
+//!
+//! `convert` sets only what compose or `x-berth` says. Defaults (securityContext,
+//! resources, ServiceAccounts, PDBs, spread) belong to `harden`, which runs next.
 
+pub mod config;
+pub mod keys;
 pub mod names;
 pub mod network;
+pub mod probes;
+pub mod resources;
+pub mod security;
+pub mod services;
+pub mod storage;
+pub mod workloads;
+pub mod xberth;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
 
 use crate::compose::Project;
+use crate::compose::model::Service;
 use crate::error::{Error, Warnings};
 use crate::manifest::Object;
-use crate::source::Sandbox;
+use crate::source::{Origin, Sandbox};
+use crate::yaml::pointer_segment;
 
 /// What the command line says about conversion.
 #[derive(Debug, Clone)]
@@ -27,9 +47,242 @@ pub fn convert(
     opts: &ConvertOptions,
     warnings: &mut Warnings,
 ) -> Result<Vec<Object>, Error> {
-    let _ = (project, sandbox, opts, warnings);
-    Err(Error::Usage {
-        message: "conversion is not implemented yet".into(),
-        help: None,
-    })
+    let xp = xberth::project_knobs(project)?;
+    let namespace = opts
+        .namespace
+        .clone()
+        .or_else(|| xp.namespace.clone())
+        .unwrap_or_else(|| names::dns_label(&project.name, 63));
+    let mut ctx = Ctx {
+        project,
+        sandbox,
+        namespace,
+        warnings,
+        objects: Vec::new(),
+        emitted: BTreeSet::new(),
+        cm_names: NameRegistry::default(),
+    };
+    keys::report_top_level(&mut ctx);
+    ctx.push(
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ctx.namespace}}),
+        project.origin("/name"),
+    );
+    let completed = workloads::completed_dependencies(project);
+    for (name, service) in &project.services {
+        convert_service(&mut ctx, name, service, &completed)?;
+    }
+    let policies = network::network_policies(project, &ctx.namespace, ctx.warnings);
+    let mut objects = ctx.objects;
+    objects.extend(policies);
+    Ok(objects)
+}
+
+fn convert_service(ctx: &mut Ctx, name: &str, service: &Service, completed: &BTreeSet<String>) -> Result<(), Error> {
+    let svc = Svc::new(ctx.project, name, service)?;
+    keys::report_service(ctx, &svc);
+    let mut pod = Pod::default();
+    let kind = workloads::kind_of(ctx, &svc, completed);
+    workloads::container_basics(ctx, &svc, &mut pod)?;
+    config::environment(ctx, &svc, &mut pod)?;
+    config::files(ctx, &svc, &mut pod)?;
+    storage::volumes(ctx, &svc, kind, &mut pod)?;
+    services::ports(ctx, &svc, &mut pod);
+    probes::probes(ctx, &svc, &mut pod);
+    resources::resources(ctx, &svc, &mut pod);
+    security::security(ctx, &svc, &mut pod);
+    services::service_objects(ctx, &svc, &pod);
+    workloads::workload(ctx, &svc, kind, pod);
+    Ok(())
+}
+
+/// State shared by every concern while one project converts.
+pub struct Ctx<'a> {
+    pub project: &'a Project,
+    pub sandbox: &'a Sandbox,
+    pub namespace: String,
+    pub warnings: &'a mut Warnings,
+    objects: Vec<Object>,
+    /// `Kind/name` of objects emitted once for the project (shared PVCs, ConfigMaps).
+    emitted: BTreeSet<String>,
+    /// ConfigMap and Secret names, so two sources never share one.
+    pub cm_names: NameRegistry,
+}
+
+impl Ctx<'_> {
+    pub fn origin(&self, pointer: &str) -> Option<Origin> {
+        self.project.origin(pointer)
+    }
+
+    pub fn warn(&mut self, pointer: &str, code: &'static str, message: impl Into<String>, help: Option<String>) {
+        let origin = self.project.origin(pointer);
+        self.warnings.push(origin, code, message, help);
+    }
+
+    /// `metadata` with name, namespace and labels.
+    pub fn meta(&self, name: &str, labels: Map<String, Value>) -> Value {
+        json!({"name": name, "namespace": self.namespace, "labels": labels})
+    }
+
+    /// Adds an object; one that shares `Kind/name` with an earlier one is skipped, which is
+    /// how a volume or file used by several services is emitted once.
+    pub fn push(&mut self, value: Value, origin: Option<Origin>) {
+        let obj = Object::new(value, origin);
+        if self.emitted.insert(format!("{}/{}", obj.kind(), obj.name())) {
+            self.objects.push(obj);
+        }
+    }
+}
+
+/// One compose service while it converts: its names, pointers and parsed knobs.
+pub struct Svc<'a> {
+    /// The compose name.
+    pub name: &'a str,
+    /// The Kubernetes name of every object made for it.
+    pub obj: String,
+    pub s: &'a Service,
+    /// `x-berth` knobs merged with honoured `kompose.*` labels.
+    pub x: xberth::ServiceKnobs,
+    /// JSON pointer of the service (`/services/web`).
+    pub ptr: String,
+    pub project: String,
+}
+
+impl<'a> Svc<'a> {
+    fn new(project: &'a Project, name: &'a str, s: &'a Service) -> Result<Self, Error> {
+        let ptr = format!("/services/{}", pointer_segment(name));
+        let x = xberth::service_knobs(project, &ptr, s)?;
+        Ok(Svc {
+            name,
+            obj: names::object_name(name),
+            s,
+            x,
+            ptr,
+            project: project.name.clone(),
+        })
+    }
+
+    /// Pointer of one of the service's keys (`/services/web/ports`).
+    pub fn key(&self, key: &str) -> String {
+        format!("{}/{}", self.ptr, pointer_segment(key))
+    }
+
+    pub fn labels(&self) -> Map<String, Value> {
+        names::common_labels(&self.project, self.name)
+    }
+}
+
+/// The pod being assembled for a service; `workloads::workload` wraps it at the end.
+#[derive(Debug, Default)]
+pub struct Pod {
+    /// Container fields in output order (name, image, command, ... are set by the concerns).
+    pub container: Map<String, Value>,
+    pub ports: Vec<Value>,
+    /// Service ports `{port, protocol, target}` (target = container port name).
+    pub service_ports: Vec<Value>,
+    pub env: Vec<Value>,
+    pub env_from: Vec<Value>,
+    pub mounts: Vec<Value>,
+    pub volumes: Vec<Value>,
+    /// Pod spec fields besides containers and volumes.
+    pub spec: Map<String, Value>,
+    /// Pod template annotations (compose `labels` and `annotations`).
+    pub annotations: Map<String, Value>,
+    /// Workload metadata annotations.
+    pub workload_annotations: Map<String, Value>,
+    pub waivers: Vec<(&'static str, String)>,
+    /// StatefulSet `volumeClaimTemplates`.
+    pub claim_templates: Vec<Value>,
+    volume_names: BTreeSet<String>,
+}
+
+impl Pod {
+    /// A pod volume name derived from `hint`, unique in this pod.
+    pub fn volume_name(&mut self, hint: &str) -> String {
+        let base = names::dns_label(hint, 63);
+        let mut name = base.clone();
+        let mut n = 2;
+        while !self.volume_names.insert(name.clone()) {
+            name = names::dns_label(&format!("{base}-{n}"), 63);
+            n += 1;
+        }
+        name
+    }
+
+    pub fn waive(&mut self, rule: &'static str, reason: impl Into<String>) {
+        self.waivers.push((rule, reason.into()));
+    }
+
+    /// The container's `securityContext` (created on first use).
+    pub fn security_context(&mut self) -> &mut Map<String, Value> {
+        object_entry(&mut self.container, "securityContext")
+    }
+
+    /// The pod's `securityContext` (created on first use).
+    pub fn pod_security_context(&mut self) -> &mut Map<String, Value> {
+        object_entry(&mut self.spec, "securityContext")
+    }
+}
+
+/// The object under `key` in `map`, created (or replaced, if not an object) on first use.
+pub fn object_entry<'m>(map: &'m mut Map<String, Value>, key: &str) -> &'m mut Map<String, Value> {
+    let slot = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    match slot {
+        Value::Object(m) => m,
+        _ => unreachable!("replaced by an object above"),
+    }
+}
+
+/// Derived names that must be unique across sources (ConfigMaps from bind mounts, env
+/// files and configs). The first source keeps the readable name; a later different source
+/// with the same name gets a hash suffix of its identity, so names are stable.
+#[derive(Debug, Default)]
+pub struct NameRegistry(BTreeMap<String, String>);
+
+impl NameRegistry {
+    pub fn claim(&mut self, base: &str, identity: &str) -> String {
+        let base = names::dns_label(base, 63);
+        match self.0.get(&base) {
+            Some(owner) if owner == identity => base,
+            None => {
+                self.0.insert(base.clone(), identity.to_string());
+                base
+            }
+            Some(_) => {
+                let hashed = names::dns_label(&format!("{}-{}", cut(&base, 54), names::short_hash(identity)), 63);
+                self.0.insert(hashed.clone(), identity.to_string());
+                hashed
+            }
+        }
+    }
+}
+
+fn cut(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Labels of objects shared by services (PVCs, ConfigMaps, Secrets): the project's.
+pub fn project_labels(project: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("app.kubernetes.io/part-of".into(), json!(names::dns_label(project, 63)));
+    m.insert("app.kubernetes.io/managed-by".into(), json!("berth"));
+    m
+}
+
+/// Largest file berth puts into a ConfigMap or Secret (the API server's object limit).
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// A ConfigMap/Secret data key from a file or object name (`[-._a-zA-Z0-9]+`).
+pub fn data_key(name: &str) -> String {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let k: String = base
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' })
+        .collect();
+    if k.is_empty() || k == "." || k == ".." { "file".into() } else { k }
 }

@@ -1,0 +1,340 @@
+//! Typed `x-berth` knobs (schema: `schemas/x-berth.schema.json`), and the `kompose.*`
+//! labels honoured for migration, each mapped onto its `x-berth` equivalent so the rest
+//! of `convert` reads one place. `x-berth` wins over a kompose label. Unknown knobs are
+//! located errors: a typo must not silently change nothing.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::compose::Project;
+use crate::compose::model::Service;
+use crate::error::Error;
+
+/// Top-level `x-berth`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProjectKnobs {
+    /// Target namespace when `--namespace` is not given.
+    pub namespace: Option<String>,
+}
+
+/// Per-service `x-berth`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceKnobs {
+    pub workload: Option<WorkloadKind>,
+    /// Cron schedule: makes the service a CronJob.
+    pub schedule: Option<String>,
+    /// Full image reference, replacing compose `image`.
+    pub image: Option<String>,
+    /// Tag for a build-only service's `<project>-<service>` image.
+    pub tag: Option<String>,
+    pub image_pull_policy: Option<PullPolicy>,
+    pub expose: Option<Expose>,
+    pub replicas: Option<u32>,
+    pub resources: Option<ResourceKnobs>,
+    pub security_context: Option<SecurityKnobs>,
+    pub probes: Option<ProbeKnobs>,
+    /// Size and class for the PVCs of this service's named volumes (a top-level volume's
+    /// own `x-berth` wins).
+    pub storage: Option<StorageKnobs>,
+    pub service_account: Option<ServiceAccountKnobs>,
+    pub pdb: Option<PdbKnobs>,
+    /// Extra NetworkPolicy rules, read by `convert::network`.
+    pub network_policy: Option<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkloadKind {
+    Deployment,
+    Statefulset,
+    Daemonset,
+    Job,
+    Cronjob,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum PullPolicy {
+    Always,
+    IfNotPresent,
+    Never,
+}
+
+impl PullPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PullPolicy::Always => "Always",
+            PullPolicy::IfNotPresent => "IfNotPresent",
+            PullPolicy::Never => "Never",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExposeType {
+    #[default]
+    Ingress,
+    Loadbalancer,
+    Nodeport,
+    Clusterip,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Expose {
+    #[serde(rename = "type", default)]
+    pub kind: ExposeType,
+    /// Ingress host names (empty: any host).
+    pub hosts: Vec<String>,
+    /// Ingress path, default `/`.
+    pub path: Option<String>,
+    /// Ingress TLS Secret name.
+    pub tls_secret: Option<String>,
+    pub class_name: Option<String>,
+    /// The Service port to route to (default: the first one).
+    pub port: Option<u16>,
+    /// Fixed `nodePort` (type nodeport, single port).
+    pub node_port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourceKnobs {
+    pub requests: IndexMap<String, Value>,
+    pub limits: IndexMap<String, Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SecurityKnobs {
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub fs_group: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProbeKnobs {
+    pub readiness: Option<ProbeOverride>,
+    pub liveness: Option<ProbeOverride>,
+    pub startup: Option<ProbeOverride>,
+}
+
+/// Replaces the probe's handler and/or timing; `disabled` removes the probe (recorded as a
+/// waiver).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProbeOverride {
+    #[serde(default)]
+    pub disabled: bool,
+    pub http_get: Option<HttpGet>,
+    pub tcp_socket: Option<TcpSocket>,
+    pub exec: Option<ExecAction>,
+    pub initial_delay_seconds: Option<u32>,
+    pub period_seconds: Option<u32>,
+    pub timeout_seconds: Option<u32>,
+    pub failure_threshold: Option<u32>,
+    pub success_threshold: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HttpGet {
+    pub path: String,
+    /// Port number or container port name; default the first named port.
+    pub port: Option<Value>,
+    pub scheme: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TcpSocket {
+    pub port: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExecAction {
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StorageKnobs {
+    /// A Kubernetes quantity (`10Gi`).
+    pub size: Option<String>,
+    pub storage_class: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceAccountKnobs {
+    pub automount: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PdbKnobs {
+    /// `false` turns the PodDisruptionBudget off (recorded as a REL-PDB waiver).
+    pub enabled: Option<bool>,
+}
+
+fn parse<T: DeserializeOwned + Default>(project: &Project, pointer: &str, value: Option<&Value>) -> Result<T, Error> {
+    match value {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+            Error::input(
+                project.origin(pointer),
+                format!("invalid `x-berth` at {pointer}: {e}"),
+                "see schemas/x-berth.schema.json for the knobs and their types",
+            )
+        }),
+    }
+}
+
+/// The top-level knobs.
+pub fn project_knobs(project: &Project) -> Result<ProjectKnobs, Error> {
+    parse(project, "/x-berth", project.x_berth.as_ref())
+}
+
+/// Storage knobs of a top-level volume.
+pub fn volume_knobs(project: &Project, volume: &str) -> Result<StorageKnobs, Error> {
+    let pointer = format!("/volumes/{}/x-berth", crate::yaml::pointer_segment(volume));
+    let v = project.volumes.get(volume).and_then(|v| v.x_berth.as_ref());
+    let mut knobs: StorageKnobs = parse(project, &pointer, v)?;
+    if knobs.size.is_none()
+        && let Some(size) = project.volumes.get(volume).and_then(|v| v.labels.get("kompose.volume.size"))
+    {
+        knobs.size = Some(size.clone());
+    }
+    Ok(knobs)
+}
+
+/// A service's knobs: its `x-berth`, then the `kompose.*` labels for what it leaves unset.
+pub fn service_knobs(project: &Project, service_ptr: &str, s: &Service) -> Result<ServiceKnobs, Error> {
+    let mut k: ServiceKnobs = parse(project, &format!("{service_ptr}/x-berth"), s.x_berth.as_ref())?;
+    let at = format!("{service_ptr}/labels");
+    let typed_expose = k.expose.is_some();
+    for (label, value) in &s.labels {
+        if typed_expose && label.starts_with("kompose.service.") {
+            continue;
+        }
+        apply_kompose_label(project, &at, &mut k, label, value)?;
+    }
+    Ok(k)
+}
+
+fn bad_label(project: &Project, at: &str, label: &str, value: &str, expected: &str) -> Error {
+    Error::input(
+        project.origin(at),
+        format!("label `{label}` has the value `{value}`; expected {expected}"),
+        "fix the label, or use the typed `x-berth` equivalent (see the book's kompose table)",
+    )
+}
+
+/// The `kompose.*` labels berth honours, with the `x-berth` knob each stands for. Any
+/// other `kompose.*` label is reported by `keys`.
+pub const KOMPOSE_LABELS: &[(&str, &str)] = &[
+    ("kompose.controller.type", "x-berth.workload"),
+    ("kompose.cronjob.schedule", "x-berth.schedule"),
+    ("kompose.image-pull-policy", "x-berth.imagePullPolicy"),
+    ("kompose.service.type", "x-berth.expose.type"),
+    ("kompose.service.expose", "x-berth.expose.hosts"),
+    ("kompose.service.expose.tls-secret", "x-berth.expose.tlsSecret"),
+    ("kompose.service.expose.ingress-class-name", "x-berth.expose.className"),
+    ("kompose.service.nodeport.port", "x-berth.expose.nodePort"),
+    ("kompose.volume.size", "x-berth.storage.size (or x-berth.size on the top-level volume)"),
+    ("kompose.volume.storage-class-name", "x-berth.storage.storageClass"),
+    ("kompose.security-context.fsgroup", "x-berth.securityContext.fsGroup"),
+];
+
+fn apply_kompose_label(
+    project: &Project,
+    at: &str,
+    k: &mut ServiceKnobs,
+    label: &str,
+    value: &str,
+) -> Result<(), Error> {
+    let bad = |expected: &str| bad_label(project, at, label, value, expected);
+    match label {
+        "kompose.controller.type" if k.workload.is_none() => {
+            k.workload = Some(match value.to_ascii_lowercase().as_str() {
+                "deployment" => WorkloadKind::Deployment,
+                "statefulset" => WorkloadKind::Statefulset,
+                "daemonset" => WorkloadKind::Daemonset,
+                _ => return Err(bad("deployment, statefulset or daemonset")),
+            });
+        }
+        "kompose.cronjob.schedule" if k.schedule.is_none() => k.schedule = Some(value.to_string()),
+        "kompose.image-pull-policy" if k.image_pull_policy.is_none() => {
+            k.image_pull_policy = Some(match value {
+                "Always" => PullPolicy::Always,
+                "IfNotPresent" => PullPolicy::IfNotPresent,
+                "Never" => PullPolicy::Never,
+                _ => return Err(bad("Always, IfNotPresent or Never")),
+            });
+        }
+        "kompose.service.type" => {
+            let e = k.expose.get_or_insert_with(Expose::default);
+            e.kind = match value.to_ascii_lowercase().as_str() {
+                "clusterip" | "headless" => ExposeType::Clusterip,
+                "nodeport" => ExposeType::Nodeport,
+                "loadbalancer" => ExposeType::Loadbalancer,
+                _ => return Err(bad("clusterip, nodeport or loadbalancer")),
+            };
+        }
+        "kompose.service.expose" => {
+            let e = k.expose.get_or_insert_with(Expose::default);
+            if e.hosts.is_empty() && !value.eq_ignore_ascii_case("true") {
+                for h in value.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+                    match h.split_once('/') {
+                        Some((host, path)) => {
+                            e.hosts.push(host.to_string());
+                            e.path.get_or_insert_with(|| format!("/{path}"));
+                        }
+                        None => e.hosts.push(h.to_string()),
+                    }
+                }
+            }
+        }
+        "kompose.service.expose.tls-secret" => {
+            let e = k.expose.get_or_insert_with(Expose::default);
+            if value != "true" {
+                e.tls_secret.get_or_insert_with(|| value.to_string());
+            }
+        }
+        "kompose.service.expose.ingress-class-name" => {
+            let e = k.expose.get_or_insert_with(Expose::default);
+            e.class_name.get_or_insert_with(|| value.to_string());
+        }
+        "kompose.service.nodeport.port" => {
+            let port = value.parse().map_err(|_| bad("a port number"))?;
+            let e = k.expose.get_or_insert_with(Expose::default);
+            e.node_port.get_or_insert(port);
+        }
+        "kompose.volume.size" => {
+            let s = k.storage.get_or_insert_with(StorageKnobs::default);
+            s.size.get_or_insert_with(|| value.to_string());
+        }
+        "kompose.volume.storage-class-name" => {
+            let s = k.storage.get_or_insert_with(StorageKnobs::default);
+            s.storage_class.get_or_insert_with(|| value.to_string());
+        }
+        "kompose.security-context.fsgroup" => {
+            let g = value.parse().map_err(|_| bad("a numeric group id"))?;
+            let sc = k.security_context.get_or_insert_with(SecurityKnobs::default);
+            sc.fs_group.get_or_insert(g);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// True for labels that steer berth and are never copied into the output.
+pub fn is_control_label(label: &str) -> bool {
+    label.starts_with("kompose.") || label.starts_with("berth.")
+}
