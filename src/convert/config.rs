@@ -28,14 +28,22 @@ pub fn environment(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) -> Result<(), Error>
                     "service `{}`: `{name}` has no value (compose would copy it from the host); it is not set",
                     svc.name
                 ),
-                Some(format!("give it a value, or name it with `--env-var {name}` so the loader can read it")),
+                Some(format!(
+                    "give it a value, or name it with `--env-var {name}` so the loader can read it"
+                )),
             ),
         }
     }
     Ok(())
 }
 
-fn env_file(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, f: &crate::compose::model::EnvFile) -> Result<(), Error> {
+fn env_file(
+    ctx: &mut Ctx,
+    svc: &Svc,
+    pod: &mut Pod,
+    at: &str,
+    f: &crate::compose::model::EnvFile,
+) -> Result<(), Error> {
     let origin = ctx.origin(at);
     if !f.required && !ctx.sandbox.exists(&f.path) {
         return Ok(());
@@ -53,7 +61,11 @@ fn env_file(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, f: &crate::compos
             EnvLine::Pair(k, _) => ctx.warn(
                 at,
                 "dropped-key",
-                format!("`{}` line {}: `{k}` is not a valid variable name; dropped", f.path, line_no + 1),
+                format!(
+                    "`{}` line {}: `{k}` is not a valid variable name; dropped",
+                    f.path,
+                    line_no + 1
+                ),
                 None,
             ),
             EnvLine::NameOnly(k) => ctx.warn(
@@ -68,7 +80,7 @@ fn env_file(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, f: &crate::compos
             ),
         }
     }
-    let name = ctx.cm_names.claim(&format!("{}-env", f.path), &format!("env:{}", f.path));
+    let name = ctx.cm_names.claim(&f.path, &format!("env:{}", f.path));
     let value = json!({
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -174,7 +186,10 @@ fn file_ref(
     let Some(top) = table.get(&r.source) else {
         return Err(Error::input(
             ctx.origin(at),
-            format!("service `{}` uses {what} `{}`, which is not defined", svc.name, r.source),
+            format!(
+                "service `{}` uses {what} `{}`, which is not defined",
+                svc.name, r.source
+            ),
             format!("define it under the top-level `{what}s:` key"),
         ));
     };
@@ -183,7 +198,10 @@ fn file_ref(
         ctx.warn(
             at,
             "dropped-key",
-            format!("service `{}`: `uid`/`gid` of {what} `{}` are dropped", svc.name, r.source),
+            format!(
+                "service `{}`: `uid`/`gid` of {what} `{}` are dropped",
+                svc.name, r.source
+            ),
             Some("the pod's fsGroup owns mounted files; set `x-berth.securityContext.fsGroup`".into()),
         );
     }
@@ -206,9 +224,7 @@ fn file_ref(
     } else {
         let bytes = contents(ctx, &top_ptr, what, &r.source, top)?;
         let identity = format!("{what}:{}", r.source);
-        let name = ctx
-            .cm_names
-            .claim(top.name.as_deref().unwrap_or(&r.source), &identity);
+        let name = ctx.cm_names.claim(top.name.as_deref().unwrap_or(&r.source), &identity);
         let value = file_object(ctx, &svc.project, &name, &key, &bytes, secret);
         let origin = ctx.origin(&top_ptr);
         ctx.push(value, origin);
@@ -244,7 +260,10 @@ fn contents(ctx: &Ctx, at: &str, what: &str, name: &str, top: &FileObject) -> Re
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Error::input(
             origin,
-            format!("{what} `{name}` is {} bytes: a ConfigMap or Secret holds at most 1 MiB", bytes.len()),
+            format!(
+                "{what} `{name}` is {} bytes: a ConfigMap or Secret holds at most 1 MiB",
+                bytes.len()
+            ),
             "bake large files into the image or put them on a volume",
         ));
     }
@@ -286,6 +305,9 @@ mod tests {
         assert_eq!(p(r#"A="x\ny # not""#), EnvLine::Pair("A".into(), "x\ny # not".into()));
         assert_eq!(p("A='$x'"), EnvLine::Pair("A".into(), "$x".into()));
         assert_eq!(p("A"), EnvLine::NameOnly("A".into()));
-        assert_eq!(parse_env_line("A= 'q' ", true), EnvLine::Pair("A".into(), " 'q' ".into()));
+        assert_eq!(
+            parse_env_line("A= 'q' ", true),
+            EnvLine::Pair("A".into(), " 'q' ".into())
+        );
     }
 }

@@ -30,129 +30,337 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ("annotations", Converted("pod template annotations")),
     ("attach", Dropped("log attachment is a `docker compose up` setting")),
     ("blkio_config", Dropped("Kubernetes has no block-IO weights or limits")),
-    ("build", Converted("nothing is built; a build-only service runs image `<project>-<service>:<x-berth.tag>`")),
-    ("cap_add", Converted("container `securityContext.capabilities.add`, with a PSS waiver")),
+    (
+        "build",
+        Converted("nothing is built; a build-only service runs image `<project>-<service>:<x-berth.tag>`"),
+    ),
+    (
+        "cap_add",
+        Converted("container `securityContext.capabilities.add`, with a PSS waiver"),
+    ),
     ("cap_drop", Converted("container `securityContext.capabilities.drop`")),
     ("cgroup", Dropped("Kubernetes manages cgroup namespaces itself")),
     ("cgroup_parent", Dropped("the kubelet places pods in cgroups")),
-    ("command", Converted("container `args` (`$(` and `$$` escaped so Kubernetes keeps them literal)")),
-    ("configs", Converted("ConfigMap mounted at the target (default `/<name>`) with `subPath`")),
-    ("container_name", Dropped("objects are named after the service; pods get generated names")),
+    (
+        "command",
+        Converted("container `args` (`$(` and `$$` escaped so Kubernetes keeps them literal)"),
+    ),
+    (
+        "configs",
+        Converted("ConfigMap mounted at the target (default `/<name>`) with `subPath`"),
+    ),
+    (
+        "container_name",
+        Dropped("objects are named after the service; pods get generated names"),
+    ),
     ("cpu_count", Dropped("use `deploy.resources.limits.cpus`")),
     ("cpu_percent", Dropped("use `deploy.resources.limits.cpus`")),
     ("cpu_period", Dropped("use `deploy.resources.limits.cpus`")),
     ("cpu_quota", Dropped("use `deploy.resources.limits.cpus`")),
-    ("cpu_rt_period", Dropped("Kubernetes has no real-time CPU scheduling settings")),
-    ("cpu_rt_runtime", Dropped("Kubernetes has no real-time CPU scheduling settings")),
-    ("cpu_shares", Dropped("use `deploy.resources.reservations.cpus` (requests set the share)")),
+    (
+        "cpu_rt_period",
+        Dropped("Kubernetes has no real-time CPU scheduling settings"),
+    ),
+    (
+        "cpu_rt_runtime",
+        Dropped("Kubernetes has no real-time CPU scheduling settings"),
+    ),
+    (
+        "cpu_shares",
+        Dropped("use `deploy.resources.reservations.cpus` (requests set the share)"),
+    ),
     ("cpus", Converted("container `resources.limits.cpu` (`0.5` → `500m`)")),
     ("cpuset", Dropped("CPU pinning is the kubelet's CPU manager policy")),
-    ("credential_spec", Dropped("Windows gMSA needs `securityContext.windowsOptions` set by hand")),
-    ("depends_on", Converted("NetworkPolicy allow rules and the `berth.dev/depends-on` annotation; `service_completed_successfully` makes the dependency a Job; pods do not wait (they retry)")),
+    (
+        "credential_spec",
+        Dropped("Windows gMSA needs `securityContext.windowsOptions` set by hand"),
+    ),
+    (
+        "depends_on",
+        Converted(
+            "NetworkPolicy allow rules and the `berth.dev/depends-on` annotation; `service_completed_successfully` makes the dependency a Job; pods do not wait (they retry)",
+        ),
+    ),
     ("deploy", Converted("see the `deploy.*` rows")),
     ("develop", Dropped("`compose watch` is a development loop")),
-    ("device_cgroup_rules", Dropped("device access is a node or device-plugin setting")),
-    ("devices", Dropped("host devices need a device plugin (request its resource in `x-berth.resources`)")),
-    ("dns", Approximated("pod `dnsConfig.nameservers`, added after the cluster DNS")),
+    (
+        "device_cgroup_rules",
+        Dropped("device access is a node or device-plugin setting"),
+    ),
+    (
+        "devices",
+        Dropped("host devices need a device plugin (request its resource in `x-berth.resources`)"),
+    ),
+    (
+        "dns",
+        Approximated("pod `dnsConfig.nameservers`, added after the cluster DNS"),
+    ),
     ("dns_opt", Converted("pod `dnsConfig.options`")),
     ("dns_search", Converted("pod `dnsConfig.searches`")),
     ("domainname", Dropped("Kubernetes pods take the cluster domain")),
     ("entrypoint", Converted("container `command`")),
-    ("env_file", Converted("one ConfigMap per file and `envFrom` (compose `environment` still wins)")),
-    ("environment", Converted("container `env` (wins over `env_file`, as in compose)")),
+    (
+        "env_file",
+        Converted("one ConfigMap per file and `envFrom` (compose `environment` still wins)"),
+    ),
+    (
+        "environment",
+        Converted("container `env` (wins over `env_file`, as in compose)"),
+    ),
     ("expose", Converted("named container ports and ClusterIP Service ports")),
     ("extends", Converted("resolved by the loader")),
-    ("external_links", Dropped("reach services outside the project through their own Service or an ExternalName Service")),
+    (
+        "external_links",
+        Dropped("reach services outside the project through their own Service or an ExternalName Service"),
+    ),
     ("extra_hosts", Converted("pod `hostAliases`")),
     ("gpus", Approximated("`nvidia.com/gpu` limit (`all` counts as 1)")),
-    ("group_add", Converted("pod `securityContext.supplementalGroups` (numeric groups)")),
-    ("healthcheck", Converted("readiness, liveness (longer period, higher threshold) and startup probes")),
+    (
+        "group_add",
+        Converted("pod `securityContext.supplementalGroups` (numeric groups)"),
+    ),
+    (
+        "healthcheck",
+        Converted("readiness, liveness (longer period, higher threshold) and startup probes"),
+    ),
     ("hostname", Converted("pod `hostname`")),
-    ("image", Converted("container `image` (warning when untagged or `latest`)")),
+    (
+        "image",
+        Converted("container `image` (warning when untagged or `latest`)"),
+    ),
     ("include", Converted("resolved by the loader")),
-    ("init", Converted("pod `shareProcessNamespace: true` (the pause process reaps zombies as PID 1)")),
-    ("ipc", Converted("`host` → `hostIPC` with a PSS waiver; `private`/`shareable` are the default")),
+    (
+        "init",
+        Converted("pod `shareProcessNamespace: true` (the pause process reaps zombies as PID 1)"),
+    ),
+    (
+        "ipc",
+        Converted("`host` → `hostIPC` with a PSS waiver; `private`/`shareable` are the default"),
+    ),
     ("isolation", Dropped("Windows isolation is a node setting")),
     ("label_file", Converted("read by the loader into `labels`")),
-    ("labels", Converted("pod template annotations; `kompose.*` and `berth.*` labels steer berth and are not copied")),
-    ("links", Converted("NetworkPolicy allow rules; reach the target by its service name")),
-    ("logging", Dropped("container logs go to stdout; configure log shipping in the cluster")),
+    (
+        "labels",
+        Converted("pod template annotations; `kompose.*` and `berth.*` labels steer berth and are not copied"),
+    ),
+    (
+        "links",
+        Converted("NetworkPolicy allow rules; reach the target by its service name"),
+    ),
+    (
+        "logging",
+        Dropped("container logs go to stdout; configure log shipping in the cluster"),
+    ),
     ("mac_address", Dropped("pods get addresses from the CNI")),
-    ("mem_limit", Converted("container `resources.limits.memory` (binary units, `512Mi`)")),
+    (
+        "mem_limit",
+        Converted("container `resources.limits.memory` (binary units, `512Mi`)"),
+    ),
     ("mem_reservation", Converted("container `resources.requests.memory`")),
     ("mem_swappiness", Dropped("swap is a node setting")),
     ("memswap_limit", Dropped("swap is a node setting")),
     ("models", Dropped("compose AI models have no Kubernetes equivalent")),
-    ("network_mode", Converted("`host` → `hostNetwork` with a PSS waiver; `service:`/`container:` run as a separate pod (warning); `none` warns")),
-    ("networks", Converted("NetworkPolicies between services sharing a network")),
-    ("oom_kill_disable", Dropped("the kubelet decides OOM kills from the memory limit")),
-    ("oom_score_adj", Dropped("the kubelet sets OOM scores from the QoS class")),
+    (
+        "network_mode",
+        Converted(
+            "`host` → `hostNetwork` with a PSS waiver; `service:`/`container:` run as a separate pod (warning); `none` warns",
+        ),
+    ),
+    (
+        "networks",
+        Converted("NetworkPolicies between services sharing a network"),
+    ),
+    (
+        "oom_kill_disable",
+        Dropped("the kubelet decides OOM kills from the memory limit"),
+    ),
+    (
+        "oom_score_adj",
+        Dropped("the kubelet sets OOM scores from the QoS class"),
+    ),
     ("pid", Converted("`host` → `hostPID` with a PSS waiver")),
-    ("pids_limit", Dropped("PID limits are a kubelet setting (`podPidsLimit`)")),
-    ("platform", Converted("pod `nodeSelector` on `kubernetes.io/os` and `kubernetes.io/arch`")),
-    ("ports", Converted("named container ports and ClusterIP Service ports (`port` = published port); exposure only via `x-berth.expose`")),
-    ("post_start", Dropped("use an image entrypoint; compose hooks run with their own user and environment")),
-    ("pre_stop", Dropped("use an image entrypoint; compose hooks run with their own user and environment")),
-    ("privileged", Converted("container `securityContext.privileged` with a PSS-BASELINE waiver")),
+    (
+        "pids_limit",
+        Dropped("PID limits are a kubelet setting (`podPidsLimit`)"),
+    ),
+    (
+        "platform",
+        Converted("pod `nodeSelector` on `kubernetes.io/os` and `kubernetes.io/arch`"),
+    ),
+    (
+        "ports",
+        Converted(
+            "named container ports and ClusterIP Service ports (`port` = published port); exposure only via `x-berth.expose`",
+        ),
+    ),
+    (
+        "post_start",
+        Dropped("use an image entrypoint; compose hooks run with their own user and environment"),
+    ),
+    (
+        "pre_start",
+        Dropped("use an init container written in an overlay; compose hooks run with their own user and environment"),
+    ),
+    (
+        "pre_stop",
+        Dropped("use an image entrypoint; compose hooks run with their own user and environment"),
+    ),
+    (
+        "privileged",
+        Converted("container `securityContext.privileged` with a PSS-BASELINE waiver"),
+    ),
     ("profiles", Converted("applied by the loader (`--compose-profile`)")),
     ("provider", Dropped("compose providers run on the docker host")),
     ("pull_policy", Converted("container `imagePullPolicy`")),
-    ("read_only", Converted("container `securityContext.readOnlyRootFilesystem`")),
-    ("restart", Converted("`no` and `on-failure[:N]` make a Job (`backoffLimit` N); others keep the default `Always`")),
-    ("runtime", Approximated("pod `runtimeClassName` (a RuntimeClass of that name must exist)")),
+    (
+        "pull_refresh_after",
+        Dropped("Kubernetes pulls per `imagePullPolicy`, not on a timer"),
+    ),
+    (
+        "read_only",
+        Converted("container `securityContext.readOnlyRootFilesystem`"),
+    ),
+    (
+        "restart",
+        Converted("`no` and `on-failure[:N]` make a Job (`backoffLimit` N); others keep the default `Always`"),
+    ),
+    (
+        "runtime",
+        Approximated("pod `runtimeClassName` (a RuntimeClass of that name must exist)"),
+    ),
     ("scale", Converted("workload `replicas`")),
-    ("secrets", Converted("Secret mounted at `/run/secrets/<name>` (or its target)")),
-    ("security_opt", Converted("`no-new-privileges` → `allowPrivilegeEscalation: false`; `seccomp`, `apparmor`, `label` → their securityContext fields")),
-    ("shm_size", Converted("emptyDir `medium: Memory` at `/dev/shm` with `sizeLimit`")),
+    (
+        "secrets",
+        Converted("Secret mounted at `/run/secrets/<name>` (or its target)"),
+    ),
+    (
+        "security_opt",
+        Converted(
+            "`no-new-privileges` → `allowPrivilegeEscalation: false`; `seccomp`, `apparmor`, `label` → their securityContext fields",
+        ),
+    ),
+    (
+        "shm_size",
+        Converted("emptyDir `medium: Memory` at `/dev/shm` with `sizeLimit`"),
+    ),
     ("stdin_open", Converted("container `stdin`")),
     ("stop_grace_period", Converted("pod `terminationGracePeriodSeconds`")),
-    ("stop_signal", Dropped("set `STOPSIGNAL` in the image; Kubernetes sends SIGTERM")),
-    ("storage_opt", Dropped("use an ephemeral-storage limit in `x-berth.resources`")),
-    ("sysctls", Converted("pod `securityContext.sysctls` (unsafe ones with a PSS-BASELINE waiver)")),
-    ("tmpfs", Converted("emptyDir `medium: Memory` with the `size=` option as `sizeLimit`")),
+    (
+        "stop_signal",
+        Dropped("set `STOPSIGNAL` in the image; Kubernetes sends SIGTERM"),
+    ),
+    (
+        "storage_opt",
+        Dropped("use an ephemeral-storage limit in `x-berth.resources`"),
+    ),
+    (
+        "sysctls",
+        Converted("pod `securityContext.sysctls` (unsafe ones with a PSS-BASELINE waiver)"),
+    ),
+    (
+        "tmpfs",
+        Converted("emptyDir `medium: Memory` with the `size=` option as `sizeLimit`"),
+    ),
     ("tty", Converted("container `tty`")),
-    ("ulimits", Dropped("Kubernetes has no per-pod ulimits; they are set by the container runtime")),
-    ("use_api_socket", Dropped("the Docker socket is not available in Kubernetes")),
-    ("user", Converted("`runAsUser`/`runAsGroup` when numeric; `root`/`0` with a PSS-RESTRICTED waiver")),
-    ("userns_mode", Dropped("user namespaces are `hostUsers: false`, a cluster feature")),
+    (
+        "ulimits",
+        Dropped("Kubernetes has no per-pod ulimits; they are set by the container runtime"),
+    ),
+    (
+        "use_api_socket",
+        Dropped("the Docker socket is not available in Kubernetes"),
+    ),
+    (
+        "user",
+        Converted("`runAsUser`/`runAsGroup` when numeric; `root`/`0` with a PSS-RESTRICTED waiver"),
+    ),
+    (
+        "userns_mode",
+        Dropped("user namespaces are `hostUsers: false`, a cluster feature"),
+    ),
     ("uts", Dropped("`host` UTS namespace has no pod equivalent")),
-    ("volumes", Converted("PVC, emptyDir or ConfigMap by volume type (see the volume rows)")),
-    ("volumes_from", Dropped("share a named volume between the services instead")),
+    (
+        "volumes",
+        Converted("PVC, emptyDir or ConfigMap by volume type (see the volume rows)"),
+    ),
+    (
+        "volumes_from",
+        Dropped("share a named volume between the services instead"),
+    ),
     ("working_dir", Converted("container `workingDir`")),
     ("x-berth", Converted("typed berth knobs (schemas/x-berth.schema.json)")),
 ];
 
 /// `deploy.*` keys.
 pub const DEPLOY_KEYS: &[(&str, Disposition)] = &[
-    ("endpoint_mode", Dropped("Services always load-balance (`dnsrr` has no equivalent)")),
+    (
+        "endpoint_mode",
+        Dropped("Services always load-balance (`dnsrr` has no equivalent)"),
+    ),
     ("labels", Converted("workload annotations")),
-    ("mode", Converted("`global` → DaemonSet; `replicated-job` → Job; `global-job` → DaemonSet warning")),
+    (
+        "mode",
+        Converted("`global` → DaemonSet; `replicated-job` → Job; `global-job` → DaemonSet warning"),
+    ),
     ("placement", Dropped("write nodeSelector or affinity in an overlay")),
     ("replicas", Converted("workload `replicas`")),
-    ("resources", Converted("container requests and limits; nvidia GPU reservations → `nvidia.com/gpu`")),
-    ("restart_policy", Converted("`condition: none`/`on-failure` make a Job (`max_attempts` → `backoffLimit`)")),
-    ("rollback_config", Dropped("Kubernetes rolls back with `kubectl rollout undo`")),
-    ("update_config", Dropped("the hardening profile sets the rollout strategy")),
+    (
+        "resources",
+        Converted("container requests and limits; nvidia GPU reservations → `nvidia.com/gpu`"),
+    ),
+    (
+        "restart_policy",
+        Converted("`condition: none`/`on-failure` make a Job (`max_attempts` → `backoffLimit`)"),
+    ),
+    (
+        "rollback_config",
+        Dropped("Kubernetes rolls back with `kubectl rollout undo`"),
+    ),
+    (
+        "update_config",
+        Dropped("the hardening profile sets the rollout strategy"),
+    ),
 ];
 
 /// Top-level keys.
 pub const TOP_LEVEL_KEYS: &[(&str, Disposition)] = &[
-    ("configs", Converted("a ConfigMap per config a service uses; `external` ones are referenced")),
+    (
+        "configs",
+        Converted("a ConfigMap per config a service uses; `external` ones are referenced"),
+    ),
     ("include", Converted("resolved by the loader")),
     ("models", Dropped("compose AI models have no Kubernetes equivalent")),
-    ("name", Converted("the namespace, unless `--namespace` or `x-berth.namespace` is given")),
+    (
+        "name",
+        Converted("the namespace, unless `--namespace` or `x-berth.namespace` is given"),
+    ),
     ("networks", Converted("NetworkPolicies")),
-    ("secrets", Converted("a Secret per secret a service uses; `external` ones are referenced")),
-    ("services", Converted("one workload (and Service, when it has ports) each")),
+    (
+        "secrets",
+        Converted("a Secret per secret a service uses; `external` ones are referenced"),
+    ),
+    (
+        "services",
+        Converted("one workload (and Service, when it has ports) each"),
+    ),
     ("version", Dropped("obsolete; compose ignores it too")),
-    ("volumes", Converted("a PersistentVolumeClaim per named volume; `external` ones are referenced")),
+    (
+        "volumes",
+        Converted("a PersistentVolumeClaim per named volume; `external` ones are referenced"),
+    ),
     ("x-berth", Converted("typed berth knobs")),
 ];
 
 /// Keys of a top-level volume other than the typed ones.
 pub const VOLUME_KEYS: &[(&str, Disposition)] = &[
-    ("driver", Dropped("storage comes from the StorageClass (`x-berth.storageClass`)")),
-    ("driver_opts", Dropped("storage comes from the StorageClass (`x-berth.storageClass`)")),
+    (
+        "driver",
+        Dropped("storage comes from the StorageClass (`x-berth.storageClass`)"),
+    ),
+    (
+        "driver_opts",
+        Dropped("storage comes from the StorageClass (`x-berth.storageClass`)"),
+    ),
     ("labels", Dropped("PVC labels are berth's own")),
 ];
 
@@ -211,7 +419,13 @@ pub fn report_top_level(ctx: &mut Ctx) {
     }
     present.extend(p.extra.keys().map(String::as_str));
     for key in present {
-        report(ctx, TOP_LEVEL_KEYS, "top-level key", key, &format!("/{}", pointer_segment(key)));
+        report(
+            ctx,
+            TOP_LEVEL_KEYS,
+            "top-level key",
+            key,
+            &format!("/{}", pointer_segment(key)),
+        );
     }
     for (name, v) in &p.volumes {
         let mut keys: Vec<&str> = v.extra.keys().map(String::as_str).collect();
@@ -241,12 +455,24 @@ pub fn report_top_level(ctx: &mut Ctx) {
 /// Reports every key present on a service, and its `deploy.*` keys.
 pub fn report_service(ctx: &mut Ctx, svc: &Svc) {
     for key in present_keys(svc.s) {
-        report(ctx, SERVICE_KEYS, &format!("service `{}` key", svc.name), key, &svc.key(key));
+        report(
+            ctx,
+            SERVICE_KEYS,
+            &format!("service `{}` key", svc.name),
+            key,
+            &svc.key(key),
+        );
     }
     if let Some(d) = &svc.s.deploy {
         for key in present_deploy_keys(d) {
             let at = format!("{}/{key}", svc.key("deploy"));
-            report(ctx, DEPLOY_KEYS, &format!("service `{}` key deploy", svc.name), key, &at);
+            report(
+                ctx,
+                DEPLOY_KEYS,
+                &format!("service `{}` key deploy", svc.name),
+                key,
+                &at,
+            );
         }
     }
 }
@@ -389,11 +615,32 @@ mod tests {
     fn every_compose_spec_service_key_has_a_row() {
         let spec: Value =
             serde_json::from_str(include_str!("../../schemas/compose/compose-spec.json")).unwrap_or(Value::Null);
-        let Some(props) = spec.pointer("/definitions/service/properties").and_then(Value::as_object) else {
-            return;
-        };
+        let props = spec
+            .pointer("/$defs/service/properties")
+            .and_then(Value::as_object)
+            .unwrap();
         for key in props.keys() {
-            assert!(lookup(SERVICE_KEYS, key).is_some(), "compose-spec service key `{key}` has no row");
+            assert!(
+                lookup(SERVICE_KEYS, key).is_some(),
+                "compose-spec service key `{key}` has no row"
+            );
+        }
+        for (pointer, table) in [
+            ("/properties", TOP_LEVEL_KEYS),
+            ("/$defs/deployment/properties", DEPLOY_KEYS),
+        ] {
+            let props = spec
+                .pointer(pointer)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            assert!(!props.is_empty(), "{pointer}");
+            for key in props.keys() {
+                assert!(
+                    lookup(table, key).is_some(),
+                    "compose-spec key `{key}` at {pointer} has no row"
+                );
+            }
         }
     }
 }

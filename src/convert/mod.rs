@@ -189,7 +189,7 @@ pub struct Pod {
     pub annotations: Map<String, Value>,
     /// Workload metadata annotations.
     pub workload_annotations: Map<String, Value>,
-    pub waivers: Vec<(&'static str, String)>,
+    pub waivers: Vec<(String, String)>,
     /// StatefulSet `volumeClaimTemplates`.
     pub claim_templates: Vec<Value>,
     volume_names: BTreeSet<String>,
@@ -208,8 +208,8 @@ impl Pod {
         name
     }
 
-    pub fn waive(&mut self, rule: &'static str, reason: impl Into<String>) {
-        self.waivers.push((rule, reason.into()));
+    pub fn waive(&mut self, rule: &str, reason: impl Into<String>) {
+        self.waivers.push((rule.to_string(), reason.into()));
     }
 
     /// The container's `securityContext` (created on first use).
@@ -282,7 +282,17 @@ pub fn data_key(name: &str) -> String {
     let base = name.rsplit('/').next().unwrap_or(name);
     let k: String = base
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if k.is_empty() || k == "." || k == ".." { "file".into() } else { k }
+    if k.is_empty() || k == "." || k == ".." {
+        "file".into()
+    } else {
+        k
+    }
 }

@@ -27,13 +27,17 @@ pub fn nanos(d: &str) -> Option<u128> {
     let mut total: f64 = 0.0;
     let mut rest = d;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if num_len == 0 {
             return None;
         }
         let n: f64 = rest.get(..num_len)?.parse().ok()?;
         rest = rest.get(num_len..)?;
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let unit = rest.get(..unit_len)?;
         rest = rest.get(unit_len..)?;
         let scale = match unit {
@@ -67,7 +71,10 @@ fn secs_or(ctx: &mut Ctx, svc: &Svc, field: &str, v: Option<&str>, default: u64)
             ctx.warn(
                 &format!("{}/{field}", svc.key("healthcheck")),
                 "approximated",
-                format!("service `{}`: healthcheck {field} `{v}` is not a duration; using {default}s", svc.name),
+                format!(
+                    "service `{}`: healthcheck {field} `{v}` is not a duration; using {default}s",
+                    svc.name
+                ),
                 Some("write a duration such as `10s` or `1m30s`".into()),
             );
             default
@@ -92,9 +99,7 @@ pub fn probes(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             let retries = h.retries.map_or(RETRIES, u64::from).max(1);
             let start = secs_or(ctx, svc, "start_period", h.start_period.as_deref(), 0);
             let start_every = secs_or(ctx, svc, "start_interval", h.start_interval.as_deref(), START_INTERVAL);
-            let timing = |period: u64, threshold: u64| {
-                json!({"periodSeconds": period, "timeoutSeconds": timeout.min(period), "failureThreshold": threshold})
-            };
+            let timing = |period: u64, threshold: u64| json!({"periodSeconds": period, "timeoutSeconds": timeout.min(period), "failureThreshold": threshold});
             probes.push(("readinessProbe", Some(with(&handler, timing(interval, retries)))));
             probes.push(("livenessProbe", Some(with(&handler, timing(interval * 2, retries * 2)))));
             if start > 0 {
@@ -239,7 +244,9 @@ fn apply_override(current: Option<Map<String, Value>>, o: &ProbeOverride, pod: &
             p.insert(key.into(), json!(v));
         }
     }
-    let has_handler = ["exec", "httpGet", "tcpSocket", "grpc"].iter().any(|k| p.contains_key(*k));
+    let has_handler = ["exec", "httpGet", "tcpSocket", "grpc"]
+        .iter()
+        .any(|k| p.contains_key(*k));
     has_handler.then_some(p)
 }
 

@@ -94,7 +94,10 @@ fn from_set(ctx: &mut Ctx, svc: &Svc, at: &str, set: &ResourceSet, out: &mut Map
         ctx.warn(
             at,
             "dropped-key",
-            format!("service `{}`: `pids` is dropped: PID limits are a kubelet setting", svc.name),
+            format!(
+                "service `{}`: `pids` is dropped: PID limits are a kubelet setting",
+                svc.name
+            ),
             None,
         );
     }
@@ -130,7 +133,10 @@ fn gpus(ctx: &mut Ctx, svc: &Svc, at: &str, devices: &[Value]) -> Option<u64> {
             ctx.warn(
                 at,
                 "dropped-key",
-                format!("service `{}`: a device reservation other than an nvidia GPU is dropped", svc.name),
+                format!(
+                    "service `{}`: a device reservation other than an nvidia GPU is dropped",
+                    svc.name
+                ),
                 Some("request the device plugin's resource in `x-berth.resources`".into()),
             );
             continue;
@@ -181,7 +187,15 @@ pub fn resources(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             gpu = gpu.or(gpus(ctx, svc, &format!("{at}/reservations"), &res.devices));
         }
     }
-    set_quantity(ctx, svc, &svc.key("mem_limit"), &mut limits, "memory", s.mem_limit.as_deref(), memory_quantity);
+    set_quantity(
+        ctx,
+        svc,
+        &svc.key("mem_limit"),
+        &mut limits,
+        "memory",
+        s.mem_limit.as_deref(),
+        memory_quantity,
+    );
     set_quantity(
         ctx,
         svc,
@@ -191,7 +205,15 @@ pub fn resources(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
         s.mem_reservation.as_deref(),
         memory_quantity,
     );
-    set_quantity(ctx, svc, &svc.key("cpus"), &mut limits, "cpu", s.cpus.as_deref(), cpu_quantity);
+    set_quantity(
+        ctx,
+        svc,
+        &svc.key("cpus"),
+        &mut limits,
+        "cpu",
+        s.cpus.as_deref(),
+        cpu_quantity,
+    );
     let service_gpus = match s.extra.get("gpus") {
         Some(Value::String(_)) => Some(1),
         Some(Value::Array(list)) => gpus(ctx, svc, &svc.key("gpus"), list),

@@ -39,7 +39,12 @@ const SAFE_SYSCTLS: &[&str] = &[
 ];
 
 /// SELinux types the `baseline` profile allows.
-const BASELINE_SELINUX_TYPES: &[&str] = &["container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
+const BASELINE_SELINUX_TYPES: &[&str] = &[
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
 
 pub fn security(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
     user(ctx, svc, pod);
@@ -88,7 +93,11 @@ fn user(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             Some((n, g)) => (n, Some(g)),
             None => (u.as_str(), None),
         };
-        let uid = if name == "root" { Some(0) } else { name.parse::<i64>().ok() };
+        let uid = if name == "root" {
+            Some(0)
+        } else {
+            name.parse::<i64>().ok()
+        };
         let gid = match group {
             Some("root") => Some(0),
             Some(g) => g.parse::<i64>().ok(),
@@ -108,7 +117,12 @@ fn user(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
         set_ids(pod, uid, gid, "compose user: root");
     }
     if let Some(x) = &svc.x.security_context {
-        set_ids(pod, x.run_as_user, x.run_as_group, "x-berth.securityContext.runAsUser: 0");
+        set_ids(
+            pod,
+            x.run_as_user,
+            x.run_as_group,
+            "x-berth.securityContext.runAsUser: 0",
+        );
     }
 }
 
@@ -134,10 +148,16 @@ fn capabilities(svc: &Svc, pod: &mut Pod) {
         .filter(|c| *c != "NET_BIND_SERVICE")
         .collect();
     if !beyond_baseline.is_empty() {
-        pod.waive("PSS-BASELINE", format!("compose cap_add: {}", beyond_baseline.join(",")));
+        pod.waive(
+            "PSS-BASELINE",
+            format!("compose cap_add: {}", beyond_baseline.join(",")),
+        );
     }
     if !beyond_restricted.is_empty() {
-        pod.waive("PSS-RESTRICTED", format!("compose cap_add: {}", beyond_restricted.join(",")));
+        pod.waive(
+            "PSS-RESTRICTED",
+            format!("compose cap_add: {}", beyond_restricted.join(",")),
+        );
     }
     let mut caps = Map::new();
     if !add.is_empty() {
@@ -189,8 +209,14 @@ fn security_opt(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, opt: &str) {
         _ => ctx.warn(
             at,
             "dropped-key",
-            format!("service `{}`: `security_opt: {opt}` has no Kubernetes equivalent; dropped", svc.name),
-            Some("a seccomp profile file must be installed on the nodes and named as a Localhost profile in an overlay".into()),
+            format!(
+                "service `{}`: `security_opt: {opt}` has no Kubernetes equivalent; dropped",
+                svc.name
+            ),
+            Some(
+                "a seccomp profile file must be installed on the nodes and named as a Localhost profile in an overlay"
+                    .into(),
+            ),
         ),
     }
 }
@@ -200,7 +226,10 @@ fn selinux(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, spec: &str) {
         ctx.warn(
             at,
             "dropped-key",
-            format!("service `{}`: `security_opt: label={spec}` is not understood; dropped", svc.name),
+            format!(
+                "service `{}`: `security_opt: label={spec}` is not understood; dropped",
+                svc.name
+            ),
             None,
         );
         return;
@@ -221,7 +250,10 @@ fn selinux(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, spec: &str) {
             ctx.warn(
                 at,
                 "dropped-key",
-                format!("service `{}`: `security_opt: label={spec}` is not understood; dropped", svc.name),
+                format!(
+                    "service `{}`: `security_opt: label={spec}` is not understood; dropped",
+                    svc.name
+                ),
                 None,
             );
             return;
@@ -255,8 +287,7 @@ fn sysctls(svc: &Svc, pod: &mut Pod) {
             format!("compose sysctls: {} (the kubelet must allow them)", unsafe_.join(",")),
         );
     }
-    pod.pod_security_context()
-        .insert("sysctls".into(), Value::Array(list));
+    pod.pod_security_context().insert("sysctls".into(), Value::Array(list));
 }
 
 fn namespaces(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
@@ -308,7 +339,10 @@ fn group_add(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             None => ctx.warn(
                 &svc.key("group_add"),
                 "dropped-key",
-                format!("service `{}`: group `{g}` is a name; Kubernetes needs numeric groups; dropped", svc.name),
+                format!(
+                    "service `{}`: group `{g}` is a name; Kubernetes needs numeric groups; dropped",
+                    svc.name
+                ),
                 Some("write the numeric gid".into()),
             ),
         }

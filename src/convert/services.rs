@@ -47,9 +47,13 @@ fn container_port(pod: &mut Pod, port: u16, proto: &str, hint: Option<&str>) -> 
     let base = match hint {
         Some(h) => names::port_name(h),
         None if proto == "TCP" => names::port_name(&port.to_string()),
-        None => names::port_name(&format!("{port}-{}", proto.to_ascii_lowercase())),
+        None => names::port_name(&format!("p-{port}-{}", proto.to_ascii_lowercase())),
     };
-    let taken = |n: &str| pod.ports.iter().any(|p| p.get("name").and_then(Value::as_str) == Some(n));
+    let taken = |n: &str| {
+        pod.ports
+            .iter()
+            .any(|p| p.get("name").and_then(Value::as_str) == Some(n))
+    };
     let mut name = base.clone();
     let mut i = 2;
     while taken(&name) {
@@ -72,7 +76,10 @@ pub fn ports(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
         let proto = protocol(p.protocol.as_deref());
         let hint = p.name.as_deref().or(p.app_protocol.as_deref());
         let target_name = container_port(pod, p.target, &proto, hint);
-        let published = p.published.as_deref().map(|pub_| published_port(ctx, svc, &at, pub_, p.target));
+        let published = p
+            .published
+            .as_deref()
+            .map(|pub_| published_port(ctx, svc, &at, pub_, p.target));
         if p.host_ip.as_deref().is_some_and(|ip| ip != "0.0.0.0" && ip != "::") {
             ctx.warn(
                 &at,
@@ -90,7 +97,10 @@ pub fn ports(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             ctx.warn(
                 &at,
                 "approximated",
-                format!("service `{}`: port {} `mode: host` becomes a Service port, not a hostPort", svc.name, p.target),
+                format!(
+                    "service `{}`: port {} `mode: host` becomes a Service port, not a hostPort",
+                    svc.name, p.target
+                ),
                 None,
             );
         }
@@ -147,7 +157,10 @@ fn published_port(ctx: &mut Ctx, svc: &Svc, at: &str, published: &str, target: u
     ctx.warn(
         at,
         "approximated",
-        format!("service `{}`: published range `{published}` becomes one Service port", svc.name),
+        format!(
+            "service `{}`: published range `{published}` becomes one Service port",
+            svc.name
+        ),
         Some("a Service port is a single number; list each port if you need several".into()),
     );
     first.unwrap_or(target)
@@ -216,7 +229,10 @@ pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) {
             ctx.warn(
                 &svc.key("x-berth"),
                 "dropped-key",
-                format!("service `{}`: a fixed nodePort needs exactly one port; dropped", svc.name),
+                format!(
+                    "service `{}`: a fixed nodePort needs exactly one port; dropped",
+                    svc.name
+                ),
                 None,
             );
         }
@@ -238,11 +254,19 @@ pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) {
 }
 
 fn unique_port_name(existing: &[Value], base: &str, port: &Value) -> String {
-    let taken = |n: &str| existing.iter().any(|p| p.get("name").and_then(Value::as_str) == Some(n));
+    let taken = |n: &str| {
+        existing
+            .iter()
+            .any(|p| p.get("name").and_then(Value::as_str) == Some(n))
+    };
     if !taken(base) {
         return base.to_string();
     }
-    names::port_name(&format!("p-{}", port.as_u64().unwrap_or(0)))
+    let cut: String = base.chars().take(12).collect();
+    (2..)
+        .map(|i| names::port_name(&format!("{cut}-{i}")))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| names::port_name(&format!("p-{}", port.as_u64().unwrap_or(0))))
 }
 
 fn ingress(

@@ -46,7 +46,10 @@ pub fn volumes(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: &mut Pod) -> R
                 ctx.warn(
                     &at,
                     "dropped-key",
-                    format!("service `{}`: volume of type `{other}` at {} is dropped", svc.name, v.target),
+                    format!(
+                        "service `{}`: volume of type `{other}` at {} is dropped",
+                        svc.name, v.target
+                    ),
                     Some("use a named volume".into()),
                 );
                 None
@@ -98,11 +101,18 @@ fn mount_of(ctx: &mut Ctx, svc: &Svc, at: &str, name: &str, v: &ServiceVolume) -
     }
     for (field, what) in [("volume", "nocopy"), ("bind", "propagation"), ("bind", "selinux")] {
         let opts = if field == "volume" { &v.volume } else { &v.bind };
-        if opts.as_ref().and_then(|o| o.get(what)).is_some_and(|x| !x.is_null() && x != &json!(false)) {
+        if opts
+            .as_ref()
+            .and_then(|o| o.get(what))
+            .is_some_and(|x| !x.is_null() && x != &json!(false))
+        {
             ctx.warn(
                 at,
                 "dropped-key",
-                format!("service `{}`: `{field}.{what}` on the mount at {} is dropped", svc.name, v.target),
+                format!(
+                    "service `{}`: `{field}.{what}` on the mount at {} is dropped",
+                    svc.name, v.target
+                ),
                 None,
             );
         }
@@ -214,7 +224,7 @@ fn bind(
         return Err(Error::input(
             origin,
             format!("service `{}` mounts the Docker socket `{source}`", svc.name),
-            "Kubernetes nodes need not run Docker and the socket gives root on the node; remove the mount (talk to the Kubernetes API with a ServiceAccount instead)",
+            "the socket gives root on the node and Kubernetes nodes need not run Docker: remove the mount (talk to the Kubernetes API with a ServiceAccount instead), and keep shared data on a named volume",
         ));
     }
     let outside = source.starts_with('/') || source.split('/').any(|p| p == "..");
@@ -294,7 +304,8 @@ fn bind(
     }
     let name = pod.volume_name(&format!("file-{key}"));
     pod.volumes.push(json!({"name": name, "configMap": {"name": cm}}));
-    pod.mounts.push(json!({"name": name, "mountPath": v.target, "subPath": key, "readOnly": true}));
+    pod.mounts
+        .push(json!({"name": name, "mountPath": v.target, "subPath": key, "readOnly": true}));
     Ok(None)
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use super::xberth::WorkloadKind;
+use super::xberth::{self, WorkloadKind};
 use super::{Ctx, Pod, Svc, names};
 use crate::compose::Project;
 use crate::error::Error;
@@ -81,7 +81,10 @@ pub fn kind_of(ctx: &mut Ctx, svc: &Svc, completed: &BTreeSet<String>) -> Worklo
             ctx.warn(
                 &svc.key("deploy"),
                 "approximated",
-                format!("service `{}`: `deploy.mode: global-job` becomes a Job, not one per node", svc.name),
+                format!(
+                    "service `{}`: `deploy.mode: global-job` becomes a Job, not one per node",
+                    svc.name
+                ),
                 Some("use a DaemonSet (`x-berth.workload: daemonset`) if it must run on every node".into()),
             );
             return WorkloadKind::Job;
@@ -106,7 +109,11 @@ fn owns_named_volumes(project: &Project, svc: &Svc) -> bool {
                 .services
                 .iter()
                 .filter(|(n, _)| n.as_str() != svc.name)
-                .all(|(_, s)| !s.volumes.iter().any(|m| m.kind == "volume" && m.source.as_deref() == Some(vol)))
+                .all(|(_, s)| {
+                    !s.volumes
+                        .iter()
+                        .any(|m| m.kind == "volume" && m.source.as_deref() == Some(vol))
+                })
     };
     svc.s
         .volumes
@@ -153,14 +160,21 @@ fn image(ctx: &mut Ctx, svc: &Svc) -> Result<String, Error> {
     let image = match (&svc.x.image, &svc.s.image) {
         (Some(i), _) | (None, Some(i)) => i.clone(),
         (None, None) if svc.s.build.is_some() => {
-            let repo = format!("{}-{}", names::dns_label(&svc.project, 63), names::dns_label(svc.name, 63));
+            let repo = format!(
+                "{}-{}",
+                names::dns_label(&svc.project, 63),
+                names::dns_label(svc.name, 63)
+            );
             match &svc.x.tag {
                 Some(tag) => format!("{repo}:{tag}"),
                 None => {
                     ctx.warn(
                         &svc.key("build"),
                         "image-tag",
-                        format!("service `{}` is build-only: it runs image `{repo}` without a tag", svc.name),
+                        format!(
+                            "service `{}` is build-only: it runs image `{repo}` without a tag",
+                            svc.name
+                        ),
                         Some("build and push the image, and set its tag with `x-berth.tag`".into()),
                     );
                     return Ok(repo);
@@ -179,7 +193,10 @@ fn image(ctx: &mut Ctx, svc: &Svc) -> Result<String, Error> {
         ctx.warn(
             &at,
             "image-tag",
-            format!("service `{}`: image `{image}` has no tag or is tagged `latest`", svc.name),
+            format!(
+                "service `{}`: image `{image}` has no tag or is tagged `latest`",
+                svc.name
+            ),
             Some("pin a version tag or digest so every rollout runs the same image".into()),
         );
     }
@@ -235,7 +252,10 @@ fn pull_policy(ctx: &mut Ctx, svc: &Svc) -> Option<&'static str> {
             ctx.warn(
                 &svc.key("pull_policy"),
                 "approximated",
-                format!("service `{}`: `pull_policy: {other}` becomes `imagePullPolicy: Always`", svc.name),
+                format!(
+                    "service `{}`: `pull_policy: {other}` becomes `imagePullPolicy: Always`",
+                    svc.name
+                ),
                 Some("Kubernetes pulls always, if not present, or never".into()),
             );
             Some("Always")
@@ -266,7 +286,10 @@ fn pod_basics(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             None => ctx.warn(
                 &svc.key("stop_grace_period"),
                 "dropped-key",
-                format!("service `{}`: `stop_grace_period: {g}` is not a duration; dropped", svc.name),
+                format!(
+                    "service `{}`: `stop_grace_period: {g}` is not a duration; dropped",
+                    svc.name
+                ),
                 Some("write a duration such as `30s` or `1m30s`".into()),
             ),
         }
@@ -287,7 +310,8 @@ fn pod_basics(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
         pod.spec.insert("nodeSelector".into(), Value::Object(sel));
     }
     if let Some(rt) = s.extra.get("runtime").and_then(Value::as_str) {
-        pod.spec.insert("runtimeClassName".into(), json!(names::dns_label(rt, 63)));
+        pod.spec
+            .insert("runtimeClassName".into(), json!(names::dns_label(rt, 63)));
     }
     if let Some(auto) = svc.x.service_account.as_ref().and_then(|a| a.automount) {
         pod.spec.insert("automountServiceAccountToken".into(), json!(auto));
@@ -298,10 +322,45 @@ fn pod_basics(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
     if svc.x.pdb.as_ref().and_then(|p| p.enabled) == Some(false) {
         pod.waive("REL-PDB", "x-berth.pdb.enabled: false");
     }
+    labels(ctx, svc, pod);
     if !s.depends_on.is_empty() {
         let deps: Vec<&str> = s.depends_on.keys().map(String::as_str).collect();
         pod.workload_annotations
             .insert("berth.dev/depends-on".into(), json!(deps.join(",")));
+    }
+}
+
+/// Compose `labels` and `annotations` → pod template annotations; `deploy.labels` →
+/// workload annotations. Control labels steer berth and are not copied: the honoured
+/// `kompose.*` ones were read by `xberth`, `berth.dev/waive` records waivers.
+fn labels(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
+    let at = svc.key("labels");
+    for (k, v) in &svc.s.labels {
+        if !xberth::is_control_label(k) {
+            pod.annotations.insert(k.clone(), json!(v));
+        } else if k == crate::manifest::WAIVE_ANNOTATION {
+            for (rule, reason) in crate::manifest::waivers(v) {
+                pod.waive(rule, reason);
+            }
+        } else if !xberth::KOMPOSE_LABELS.iter().any(|(l, _)| l == k) {
+            ctx.warn(
+                &at,
+                "dropped-key",
+                format!(
+                    "service `{}`: control label `{k}` is not one berth honours; dropped",
+                    svc.name
+                ),
+                Some("see the book's kompose table for the `x-berth` knobs".into()),
+            );
+        }
+    }
+    for (k, v) in &svc.s.annotations {
+        pod.annotations.insert(k.clone(), json!(v));
+    }
+    if let Some(d) = &svc.s.deploy {
+        for (k, v) in &d.labels {
+            pod.workload_annotations.insert(k.clone(), json!(v));
+        }
     }
 }
 
@@ -391,7 +450,12 @@ pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) {
         claim_templates,
         ..
     } = pod;
-    for (key, list) in [("ports", ports), ("envFrom", env_from), ("env", env), ("volumeMounts", mounts)] {
+    for (key, list) in [
+        ("ports", ports),
+        ("envFrom", env_from),
+        ("env", env),
+        ("volumeMounts", mounts),
+    ] {
         if !list.is_empty() {
             container.insert(key.into(), Value::Array(list));
         }
@@ -422,7 +486,7 @@ pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) {
     }
     let mut value = json!({"apiVersion": api, "kind": kind_name, "metadata": meta, "spec": wspec});
     for (rule, reason) in waivers {
-        add_waiver(&mut value, rule, &reason);
+        add_waiver(&mut value, &rule, &reason);
     }
     ctx.push(value, origin);
 }
@@ -443,7 +507,10 @@ fn workload_spec(
             ctx.warn(
                 &svc.key("deploy"),
                 "dropped-key",
-                format!("service `{}`: replicas are dropped: a {what} does not take them", svc.name),
+                format!(
+                    "service `{}`: replicas are dropped: a {what} does not take them",
+                    svc.name
+                ),
                 None,
             );
         }
@@ -481,7 +548,10 @@ fn workload_spec(
                 ctx.warn(
                     &svc.key("x-berth"),
                     "approximated",
-                    format!("service `{}` is a CronJob without `x-berth.schedule`; it runs daily", svc.name),
+                    format!(
+                        "service `{}` is a CronJob without `x-berth.schedule`; it runs daily",
+                        svc.name
+                    ),
                     Some("set `x-berth.schedule` to a cron expression".into()),
                 );
                 "@daily".into()

@@ -84,9 +84,9 @@ pub enum ExposeType {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Expose {
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub kind: ExposeType,
     /// Ingress host names (empty: any host).
     pub hosts: Vec<String>,
@@ -102,7 +102,7 @@ pub struct Expose {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct ResourceKnobs {
     pub requests: IndexMap<String, Value>,
     pub limits: IndexMap<String, Value>,
@@ -207,7 +207,10 @@ pub fn volume_knobs(project: &Project, volume: &str) -> Result<StorageKnobs, Err
     let v = project.volumes.get(volume).and_then(|v| v.x_berth.as_ref());
     let mut knobs: StorageKnobs = parse(project, &pointer, v)?;
     if knobs.size.is_none()
-        && let Some(size) = project.volumes.get(volume).and_then(|v| v.labels.get("kompose.volume.size"))
+        && let Some(size) = project
+            .volumes
+            .get(volume)
+            .and_then(|v| v.labels.get("kompose.volume.size"))
     {
         knobs.size = Some(size.clone());
     }
@@ -247,7 +250,10 @@ pub const KOMPOSE_LABELS: &[(&str, &str)] = &[
     ("kompose.service.expose.tls-secret", "x-berth.expose.tlsSecret"),
     ("kompose.service.expose.ingress-class-name", "x-berth.expose.className"),
     ("kompose.service.nodeport.port", "x-berth.expose.nodePort"),
-    ("kompose.volume.size", "x-berth.storage.size (or x-berth.size on the top-level volume)"),
+    (
+        "kompose.volume.size",
+        "x-berth.storage.size (or x-berth.size on the top-level volume)",
+    ),
     ("kompose.volume.storage-class-name", "x-berth.storage.storageClass"),
     ("kompose.security-context.fsgroup", "x-berth.securityContext.fsGroup"),
 ];
