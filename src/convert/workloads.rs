@@ -460,7 +460,7 @@ pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) {
             container.insert(key.into(), Value::Array(list));
         }
     }
-    spec.insert("containers".into(), json!([container]));
+    spec.insert("containers".into(), json!([ordered(container)]));
     if !volumes.is_empty() {
         spec.insert("volumes".into(), Value::Array(volumes));
     }
@@ -489,6 +489,39 @@ pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) {
         add_waiver(&mut value, &rule, &reason);
     }
     ctx.push(value, origin);
+}
+
+/// Container fields in the order people read them (identity, process, network, env,
+/// limits, security, health, storage, terminal).
+const CONTAINER_ORDER: &[&str] = &[
+    "name",
+    "image",
+    "imagePullPolicy",
+    "command",
+    "args",
+    "workingDir",
+    "ports",
+    "envFrom",
+    "env",
+    "resources",
+    "securityContext",
+    "startupProbe",
+    "readinessProbe",
+    "livenessProbe",
+    "volumeMounts",
+    "tty",
+    "stdin",
+];
+
+fn ordered(mut c: Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    for key in CONTAINER_ORDER {
+        if let Some(v) = c.remove(*key) {
+            out.insert((*key).to_string(), v);
+        }
+    }
+    out.extend(c);
+    out
 }
 
 fn workload_spec(

@@ -344,3 +344,58 @@ fn apply_kompose_label(
 pub fn is_control_label(label: &str) -> bool {
     label.starts_with("kompose.") || label.starts_with("berth.")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SCHEMA: &str = include_str!("../../schemas/x-berth.schema.json");
+
+    /// The schema and the typed knobs name the same keys: every schema key deserialises,
+    /// and an unknown one is refused.
+    #[test]
+    fn schema_and_types_agree() {
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        let keys = |def: &str| -> Vec<String> {
+            schema
+                .pointer(&format!("/$defs/{def}/properties"))
+                .and_then(Value::as_object)
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        for key in keys("service") {
+            let r: Result<ServiceKnobs, _> = serde_json::from_value(json!({ key.clone(): null }));
+            assert!(r.is_ok(), "service knob `{key}`: {r:?}");
+        }
+        for key in keys("project") {
+            assert!(serde_json::from_value::<ProjectKnobs>(json!({ key: null })).is_ok());
+        }
+        for key in keys("volume") {
+            assert!(serde_json::from_value::<StorageKnobs>(json!({ key: null })).is_ok());
+        }
+        for key in keys("probe") {
+            assert!(serde_json::from_value::<ProbeOverride>(json!({ key.clone(): null })).is_ok() || key == "disabled");
+        }
+        assert!(serde_json::from_value::<ServiceKnobs>(json!({"replica": 2})).is_err());
+    }
+
+    #[test]
+    fn schema_accepts_a_full_example() {
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        let service_schema = json!({"$ref": "#/$defs/service", "$defs": schema["$defs"]});
+        let v = jsonschema::validator_for(&service_schema).unwrap();
+        let example = json!({
+            "workload": "statefulset", "replicas": 2, "tag": "1.0",
+            "expose": {"type": "ingress", "hosts": ["a.example.com"], "tlsSecret": "tls"},
+            "resources": {"limits": {"memory": "512Mi"}},
+            "probes": {"readiness": {"httpGet": {"path": "/ready", "port": "http"}}},
+            "securityContext": {"runAsUser": 1000}, "pdb": {"enabled": false}
+        });
+        assert!(v.is_valid(&example));
+        assert!(serde_json::from_value::<ServiceKnobs>(example).is_ok());
+        assert!(!v.is_valid(&json!({"workload": "pod"})));
+    }
+}
