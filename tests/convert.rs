@@ -1000,3 +1000,40 @@ fn external_secret_is_referenced_not_emitted() {
         "/run/secrets/token"
     );
 }
+
+#[test]
+fn names_that_collide_after_sanitising_are_an_error() {
+    let err = run_in(
+        &root(),
+        "name: t\nservices:\n  web_1:\n    image: a:1\n  web-1:\n    image: a:1\n",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("both become `web-1`"), "{err}");
+    assert!(err.help().unwrap().contains("rename"));
+    let yaml = "name: t\nservices:\n  a:\n    image: a:1\n    volumes:\n      - {type: volume, source: my_data, target: /a}\n      - {type: volume, source: my-data, target: /b}\n    deploy: {replicas: 2}\nvolumes:\n  my_data: {x-berth: {size: 2Gi}}\n  my-data: {}\n";
+    let err = run_in(&root(), yaml).unwrap_err();
+    assert!(err.to_string().contains("PersistentVolumeClaim/my-data"), "{err}");
+}
+
+#[test]
+fn invalid_annotation_keys_are_dropped_with_a_warning() {
+    let (objects, warnings) = run(&svc(
+        "image: a:1\nlabels:\n  \"has space\": x\n  ok.example.com/fine: y",
+    ));
+    let w = find(&objects, "Deployment", "app");
+    assert_eq!(
+        w["spec"]["template"]["metadata"]["annotations"],
+        json!({"ok.example.com/fine": "y"})
+    );
+    assert!(has_warning(&warnings, "dropped-key", "has space"));
+}
+
+#[test]
+fn deploy_labels_and_compose_annotations() {
+    let (objects, _) = run(&svc(
+        "image: a:1\nannotations:\n  a.io/x: \"1\"\ndeploy:\n  labels:\n    tier: web",
+    ));
+    let w = find(&objects, "Deployment", "app");
+    assert_eq!(w["metadata"]["annotations"]["tier"], "web");
+    assert_eq!(w["spec"]["template"]["metadata"]["annotations"]["a.io/x"], "1");
+}

@@ -87,7 +87,7 @@ fn env_file(
         "metadata": ctx.meta(&name, project_labels(&svc.project)),
         "data": data,
     });
-    ctx.push(value, origin);
+    ctx.push(value, origin)?;
     pod.env_from.push(json!({"configMapRef": {"name": name}}));
     Ok(())
 }
@@ -227,7 +227,7 @@ fn file_ref(
         let name = ctx.cm_names.claim(top.name.as_deref().unwrap_or(&r.source), &identity);
         let value = file_object(ctx, &svc.project, &name, &key, &bytes, secret);
         let origin = ctx.origin(&top_ptr);
-        ctx.push(value, origin);
+        ctx.push(value, origin)?;
         name
     };
     let mut source = Map::new();

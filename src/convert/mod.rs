@@ -59,14 +59,15 @@ pub fn convert(
         namespace,
         warnings,
         objects: Vec::new(),
-        emitted: BTreeSet::new(),
+        emitted: BTreeMap::new(),
         cm_names: NameRegistry::default(),
     };
     keys::report_top_level(&mut ctx);
     ctx.push(
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ctx.namespace}}),
         project.origin("/name"),
-    );
+    )?;
+    distinct_object_names(project)?;
     let completed = workloads::completed_dependencies(project);
     for (name, service) in &project.services {
         convert_service(&mut ctx, name, service, &completed)?;
@@ -75,6 +76,24 @@ pub fn convert(
     let mut objects = ctx.objects;
     objects.extend(policies);
     Ok(objects)
+}
+
+/// Two services whose names sanitise to one object name would overwrite each other.
+fn distinct_object_names(project: &Project) -> Result<(), Error> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for name in project.services.keys() {
+        if let Some(other) = seen.insert(names::object_name(name), name) {
+            return Err(Error::input(
+                project.origin(&format!("/services/{}", pointer_segment(name))),
+                format!(
+                    "services `{other}` and `{name}` both become `{}` in Kubernetes",
+                    names::object_name(name)
+                ),
+                "Kubernetes names are lowercase with `-`; rename one of the two so they differ after sanitising",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn convert_service(ctx: &mut Ctx, name: &str, service: &Service, completed: &BTreeSet<String>) -> Result<(), Error> {
@@ -90,9 +109,8 @@ fn convert_service(ctx: &mut Ctx, name: &str, service: &Service, completed: &BTr
     probes::probes(ctx, &svc, &mut pod);
     resources::resources(ctx, &svc, &mut pod);
     security::security(ctx, &svc, &mut pod);
-    services::service_objects(ctx, &svc, &pod);
-    workloads::workload(ctx, &svc, kind, pod);
-    Ok(())
+    services::service_objects(ctx, &svc, &pod)?;
+    workloads::workload(ctx, &svc, kind, pod)
 }
 
 /// State shared by every concern while one project converts.
@@ -102,8 +120,9 @@ pub struct Ctx<'a> {
     pub namespace: String,
     pub warnings: &'a mut Warnings,
     objects: Vec<Object>,
-    /// `Kind/name` of objects emitted once for the project (shared PVCs, ConfigMaps).
-    emitted: BTreeSet<String>,
+    /// Index in `objects` by `Kind/name`, so shared objects are emitted once and two
+    /// compose names that sanitise to one Kubernetes name are caught.
+    emitted: BTreeMap<String, usize>,
     /// ConfigMap and Secret names, so two sources never share one.
     pub cm_names: NameRegistry,
 }
@@ -123,12 +142,31 @@ impl Ctx<'_> {
         json!({"name": name, "namespace": self.namespace, "labels": labels})
     }
 
-    /// Adds an object; one that shares `Kind/name` with an earlier one is skipped, which is
-    /// how a volume or file used by several services is emitted once.
-    pub fn push(&mut self, value: Value, origin: Option<Origin>) {
+    /// Adds an object. An identical `Kind/name` seen before is skipped (a volume or file
+    /// used by several services is emitted once); a different one is an error, since two
+    /// compose names became one Kubernetes name.
+    pub fn push(&mut self, value: Value, origin: Option<Origin>) -> Result<(), Error> {
         let obj = Object::new(value, origin);
-        if self.emitted.insert(format!("{}/{}", obj.kind(), obj.name())) {
-            self.objects.push(obj);
+        let id = format!("{}/{}", obj.kind(), obj.name());
+        match self.emitted.get(&id).and_then(|i| self.objects.get(*i)) {
+            Some(earlier) if earlier.value == obj.value => Ok(()),
+            Some(earlier) => Err(Error::input(
+                obj.origin.clone(),
+                format!(
+                    "this makes {id}, which{} already exists for another compose name",
+                    earlier
+                        .origin
+                        .as_ref()
+                        .map(|o| format!(" (from {o})"))
+                        .unwrap_or_default()
+                ),
+                "Kubernetes names are lowercase with `-`; rename one of the two so they differ after sanitising",
+            )),
+            None => {
+                self.emitted.insert(id, self.objects.len());
+                self.objects.push(obj);
+                Ok(())
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::xberth::ExposeType;
 use super::{Ctx, Pod, Svc, names};
+use crate::error::Error;
 
 /// One Service port: number, protocol, and the container port name it targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +192,7 @@ fn low_port(ctx: &mut Ctx, svc: &Svc, at: &str, port: u16, root: bool) {
 }
 
 /// The Service (and Ingress) for a service with ports.
-pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) {
+pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) -> Result<(), Error> {
     let ports = &pod.service_ports;
     let origin = ctx.origin(&svc.key("ports"));
     let expose = svc.x.expose.clone();
@@ -204,7 +205,7 @@ pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) {
                 Some("add `ports:` or `expose:` to the service".into()),
             );
         }
-        return;
+        return Ok(());
     }
     let mut sports: Vec<Value> = Vec::new();
     for p in ports {
@@ -247,10 +248,11 @@ pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) {
             "ports": sports,
         }
     });
-    ctx.push(value, origin.clone());
+    ctx.push(value, origin.clone())?;
     if let Some(e) = expose.filter(|e| e.kind == ExposeType::Ingress) {
-        ingress(ctx, svc, &e, &sports, origin);
+        ingress(ctx, svc, &e, &sports, origin)?;
     }
+    Ok(())
 }
 
 fn unique_port_name(existing: &[Value], base: &str, port: &Value) -> String {
@@ -275,14 +277,14 @@ fn ingress(
     e: &super::xberth::Expose,
     sports: &[Value],
     origin: Option<crate::source::Origin>,
-) {
+) -> Result<(), Error> {
     let wanted = e.port.map(u64::from);
     let chosen = sports
         .iter()
         .find(|p| wanted.is_none_or(|w| p.get("port").and_then(Value::as_u64) == Some(w)))
         .or_else(|| sports.first());
     let Some(port) = chosen.and_then(|p| p.get("port")).cloned() else {
-        return;
+        return Ok(());
     };
     let path = e.path.clone().unwrap_or_else(|| "/".into());
     let backend = json!({"service": {"name": svc.obj, "port": {"number": port}}});
@@ -311,7 +313,7 @@ fn ingress(
         "metadata": ctx.meta(&svc.obj, svc.labels()),
         "spec": spec,
     });
-    ctx.push(value, origin);
+    ctx.push(value, origin)
 }
 
 #[cfg(test)]

@@ -204,7 +204,7 @@ fn named(
         "spec": spec,
     });
     let origin = ctx.origin(&top_ptr).or_else(|| ctx.origin(at));
-    ctx.push(pvc, origin);
+    ctx.push(pvc, origin)?;
     let name = pod.volume_name(volume);
     pod.volumes
         .push(json!({"name": name, "persistentVolumeClaim": {"claimName": claim}}));
@@ -290,7 +290,7 @@ fn bind(
         "metadata": ctx.meta(&cm, project_labels(&svc.project)),
         field: data,
     });
-    ctx.push(value, origin);
+    ctx.push(value, origin)?;
     if !v.read_only {
         ctx.warn(
             at,

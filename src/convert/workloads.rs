@@ -337,7 +337,7 @@ fn labels(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
     let at = svc.key("labels");
     for (k, v) in &svc.s.labels {
         if !xberth::is_control_label(k) {
-            pod.annotations.insert(k.clone(), json!(v));
+            annotate(ctx, &at, svc, pod, k, v);
         } else if k == crate::manifest::WAIVE_ANNOTATION {
             for (rule, reason) in crate::manifest::waivers(v) {
                 pod.waive(rule, reason);
@@ -354,13 +354,58 @@ fn labels(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             );
         }
     }
+    let at = svc.key("annotations");
     for (k, v) in &svc.s.annotations {
-        pod.annotations.insert(k.clone(), json!(v));
+        annotate(ctx, &at, svc, pod, k, v);
     }
     if let Some(d) = &svc.s.deploy {
         for (k, v) in &d.labels {
             pod.workload_annotations.insert(k.clone(), json!(v));
         }
+    }
+}
+
+/// True for a valid annotation key: optional DNS-subdomain prefix and `/`, then a name of
+/// at most 63 characters.
+pub fn valid_annotation_key(k: &str) -> bool {
+    let (prefix, name) = match k.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, k),
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    let prefix_ok = prefix.is_none_or(|p| {
+        p.len() <= 253
+            && p.split('.').all(|l| {
+                !l.is_empty()
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            })
+    });
+    name_ok && prefix_ok
+}
+
+fn annotate(ctx: &mut Ctx, at: &str, svc: &Svc, pod: &mut Pod, k: &str, v: &str) {
+    if valid_annotation_key(k) {
+        pod.annotations.insert(k.to_string(), json!(v));
+    } else {
+        ctx.warn(
+            at,
+            "dropped-key",
+            format!(
+                "service `{}`: `{k}` is not a valid Kubernetes annotation key; dropped",
+                svc.name
+            ),
+            Some(
+                "use `prefix.example.com/name` with lowercase DNS labels and a name of letters, digits, `-`, `_`, `.`"
+                    .into(),
+            ),
+        );
     }
 }
 
@@ -431,7 +476,7 @@ fn dns_config(svc: &Svc, pod: &mut Pod) {
 }
 
 /// Wraps the pod into the workload object and pushes it.
-pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) {
+pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) -> Result<(), Error> {
     let labels = svc.labels();
     let selector = names::selector_labels(svc.name);
     let origin = ctx.origin(&svc.ptr);
@@ -488,7 +533,7 @@ pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) {
     for (rule, reason) in waivers {
         add_waiver(&mut value, &rule, &reason);
     }
-    ctx.push(value, origin);
+    ctx.push(value, origin)
 }
 
 /// Container fields in the order people read them (identity, process, network, env,
