@@ -311,7 +311,9 @@ fn kompose_bugs_are_fixed() {
     let c = container(&objects, "Deployment", "readonlyvol");
     assert_eq!(c["volumeMounts"][0]["readOnly"], true);
     assert!(has_warning(&warnings, "rwx-volume", "shared"));
-    assert!(has_warning(&warnings, "low-port", "port 53") || !has_warning(&warnings, "low-port", "5353"));
+    // published 53 → container 5353: the Service keeps 53 and no low-port warning is due
+    assert_eq!(s["spec"]["ports"][0]["port"], 53);
+    assert!(!has_warning(&warnings, "low-port", "`dns`"));
 }
 
 #[test]
@@ -1036,4 +1038,60 @@ fn deploy_labels_and_compose_annotations() {
     let w = find(&objects, "Deployment", "app");
     assert_eq!(w["metadata"]["annotations"]["tier"], "web");
     assert_eq!(w["spec"]["template"]["metadata"]["annotations"]["a.io/x"], "1");
+}
+
+/// Every key the table marks as dropped or approximated warns, naming the key, at the
+/// key's origin.
+#[test]
+fn every_dropped_or_approximated_key_warns_with_its_origin() {
+    use berth::convert::keys::{Disposition, SERVICE_KEYS};
+    let sample = |key: &str| -> &'static str {
+        match key {
+            "devices" => "[\"/dev/fuse\"]",
+            "logging" => "{driver: syslog}",
+            "ulimits" => "{nofile: 1024}",
+            "dns" => "[\"1.1.1.1\"]",
+            "blkio_config" | "develop" | "credential_spec" => "{}",
+            "external_links" | "volumes_from" | "device_cgroup_rules" => "[\"x\"]",
+            "attach" | "oom_kill_disable" | "use_api_socket" => "false",
+            "cpu_count" | "cpu_percent" | "cpu_shares" | "oom_score_adj" | "pids_limit" | "mem_swappiness" => "10",
+            _ => "x",
+        }
+    };
+    for (key, d) in SERVICE_KEYS {
+        let code = match d {
+            Disposition::Dropped(_) => "dropped-key",
+            Disposition::Approximated(_) => "approximated",
+            Disposition::Converted(_) => continue,
+        };
+        let yaml = svc(&format!("image: a:1\n{key}: {}", sample(key)));
+        let mut p = project(&yaml);
+        let origin = berth::Origin::new("compose.yaml", 7, 5);
+        p.origins.insert(format!("/services/app/{key}"), origin.clone());
+        let sandbox = Sandbox::new(&root()).unwrap();
+        let opts = ConvertOptions {
+            namespace: None,
+            kube_version: "1.35".into(),
+        };
+        let mut w = Warnings::default();
+        convert(&p, &sandbox, &opts, &mut w).unwrap();
+        let warnings = w.into_sorted();
+        assert!(
+            warnings.iter().any(|w| w.code == code
+                && w.message.contains(&format!("`{key}`"))
+                && w.origin.as_ref() == Some(&origin)),
+            "{key}: {:?}",
+            warnings
+        );
+    }
+}
+
+#[test]
+fn scale_sets_replicas() {
+    let (objects, _) = run(&svc("image: a:1\nscale: 3"));
+    assert_eq!(find(&objects, "Deployment", "app")["spec"]["replicas"], 3);
+    let (objects, _) = run(&svc("image: a:1\nscale: 3\nx-berth:\n  replicas: 5"));
+    assert_eq!(find(&objects, "Deployment", "app")["spec"]["replicas"], 5);
+    let (objects, _) = run(&svc("image: a:1"));
+    assert!(find(&objects, "Deployment", "app")["spec"].get("replicas").is_none());
 }
