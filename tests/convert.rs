@@ -330,7 +330,13 @@ fn binary_file_is_encoded_once() {
 
 #[test]
 fn bind_outside_root_or_docker_socket_is_rejected() {
-    for source in ["/etc/passwd", "../outside.txt", "/var/run/docker.sock"] {
+    for source in [
+        "/etc/passwd",
+        "../outside.txt",
+        "/var/run/docker.sock",
+        "~/data",
+        "'C:\\data'",
+    ] {
         let yaml = svc(&format!(
             "image: a:1\nvolumes:\n  - type: bind\n    source: {source}\n    target: /x"
         ));
@@ -1094,4 +1100,16 @@ fn scale_sets_replicas() {
     assert_eq!(find(&objects, "Deployment", "app")["spec"]["replicas"], 5);
     let (objects, _) = run(&svc("image: a:1"));
     assert!(find(&objects, "Deployment", "app")["spec"].get("replicas").is_none());
+}
+
+#[test]
+fn volume_knobs_are_checked_even_when_unused() {
+    let err = run_in(
+        &root(),
+        "name: t\nservices: {}\nvolumes:\n  v:\n    x-berth:\n      sise: 1Gi\n",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("sise"), "{err}");
+    let (_, warnings) = run("name: t\nservices: {}\nvolumes:\n  v:\n    labels:\n      kompose.volume.size: 2Gi\n");
+    assert!(warnings.is_empty(), "{:?}", codes(&warnings));
 }

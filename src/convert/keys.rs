@@ -432,7 +432,7 @@ pub fn report_top_level(ctx: &mut Ctx) {
         if v.driver.is_some() {
             keys.push("driver");
         }
-        if !v.labels.is_empty() {
+        if v.labels.keys().any(|l| l != "kompose.volume.size") {
             keys.push("labels");
         }
         for key in keys {

@@ -68,6 +68,9 @@ pub fn convert(
         project.origin("/name"),
     )?;
     distinct_object_names(project)?;
+    for volume in project.volumes.keys() {
+        xberth::volume_knobs(project, volume)?;
+    }
     let completed = workloads::completed_dependencies(project);
     for (name, service) in &project.services {
         convert_service(&mut ctx, name, service, &completed)?;

@@ -227,7 +227,9 @@ fn bind(
             "the socket gives root on the node and Kubernetes nodes need not run Docker: remove the mount (talk to the Kubernetes API with a ServiceAccount instead), and keep shared data on a named volume",
         ));
     }
-    let outside = source.starts_with('/') || source.split('/').any(|p| p == "..");
+    // The loader leaves paths outside the root as written: absolute, `~`, `..`, `C:\`.
+    let windows = source.as_bytes().get(1) == Some(&b':');
+    let outside = source.starts_with(['/', '~', '\\']) || windows || source.split('/').any(|p| p == "..");
     let resolved = if outside {
         None
     } else {
