@@ -1113,3 +1113,28 @@ fn volume_knobs_are_checked_even_when_unused() {
     let (_, warnings) = run("name: t\nservices: {}\nvolumes:\n  v:\n    labels:\n      kompose.volume.size: 2Gi\n");
     assert!(warnings.is_empty(), "{:?}", codes(&warnings));
 }
+
+#[test]
+fn replicated_writers_get_rwx_and_single_writer_deployments_recreate() {
+    let vols = "volumes:\n  data: {}\n";
+    let (objects, warnings) = run(&format!(
+        "{}{vols}",
+        svc("image: a:1\ndeploy:\n  replicas: 3\nvolumes:\n  - {type: volume, source: data, target: /d}")
+    ));
+    let pvc = find(&objects, "PersistentVolumeClaim", "data");
+    assert_eq!(pvc["spec"]["accessModes"], json!(["ReadWriteMany"]));
+    assert!(has_warning(&warnings, "rwx-volume", "every replica"));
+    assert!(find(&objects, "Deployment", "app")["spec"].get("strategy").is_none());
+    let (objects, _) = run(&format!(
+        "{}{vols}",
+        svc("image: a:1\nx-berth:\n  workload: deployment\nvolumes:\n  - {type: volume, source: data, target: /d}")
+    ));
+    assert_eq!(
+        find(&objects, "PersistentVolumeClaim", "data")["spec"]["accessModes"],
+        json!(["ReadWriteOnce"])
+    );
+    assert_eq!(
+        find(&objects, "Deployment", "app")["spec"]["strategy"],
+        json!({"type": "Recreate"})
+    );
+}

@@ -231,6 +231,9 @@ pub struct Pod {
     /// Workload metadata annotations.
     pub workload_annotations: Map<String, Value>,
     pub waivers: Vec<(String, String)>,
+    /// True when the pod mounts a ReadWriteOnce claim: a rolling update would start the
+    /// new pod while the old one holds the volume, so a Deployment must `Recreate`.
+    pub rwo_claim: bool,
     /// StatefulSet `volumeClaimTemplates`.
     pub claim_templates: Vec<Value>,
     volume_names: BTreeSet<String>,

@@ -13,6 +13,8 @@ use crate::error::Error;
 
 const DEFAULT_SIZE: &str = "1Gi";
 
+const RWX_HELP: &str = "the StorageClass must support ReadWriteMany (e.g. NFS, CephFS); otherwise give each writer its own volume (a StatefulSet gives each replica one)";
+
 pub fn volumes(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: &mut Pod) -> Result<(), Error> {
     for (i, v) in svc.s.volumes.iter().enumerate() {
         let at = format!("{}/{i}", svc.key("volumes"));
@@ -174,13 +176,32 @@ fn named(
     };
     let size = storage_size(ctx, &top_ptr, knobs.size.as_deref().unwrap_or(DEFAULT_SIZE))?;
     let shared = users_of(ctx, volume) > 1;
+    let replicated = match kind {
+        WorkloadKind::Daemonset => true,
+        WorkloadKind::Statefulset => false,
+        _ => super::workloads::replicas(svc).is_some_and(|r| r > 1),
+    };
     if shared {
         ctx.warn(
             &top_ptr,
             "rwx-volume",
             format!("volume `{volume}` is mounted by several services: its PVC asks for ReadWriteMany"),
-            Some("the StorageClass must support ReadWriteMany (e.g. NFS, CephFS); otherwise give each service its own volume".into()),
+            Some(RWX_HELP.into()),
         );
+    } else if replicated {
+        ctx.warn(
+            at,
+            "rwx-volume",
+            format!(
+                "volume `{volume}` is mounted by every replica of service `{}`: its PVC asks for ReadWriteMany",
+                svc.name
+            ),
+            Some(RWX_HELP.into()),
+        );
+    }
+    let shared = shared || replicated;
+    if !shared {
+        pod.rwo_claim = true;
     }
     let mut spec = Map::new();
     spec.insert(

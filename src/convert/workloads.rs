@@ -493,6 +493,7 @@ pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) -> Resul
         workload_annotations,
         waivers,
         claim_templates,
+        rwo_claim,
         ..
     } = pod;
     for (key, list) in [
@@ -522,7 +523,13 @@ pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) -> Resul
         tmeta.insert("annotations".into(), Value::Object(annotations));
     }
     let template = json!({"metadata": tmeta, "spec": spec});
-    let (api, kind_name, wspec) = workload_spec(ctx, svc, kind, job, selector, template, claim_templates);
+    let (api, kind_name, mut wspec) = workload_spec(ctx, svc, kind, job, selector, template, claim_templates);
+    if kind == WorkloadKind::Deployment
+        && rwo_claim
+        && let Some(spec) = wspec.as_object_mut()
+    {
+        spec.insert("strategy".into(), json!({"type": "Recreate"}));
+    }
     let mut meta = ctx.meta(&svc.obj, labels);
     if !workload_annotations.is_empty()
         && let Some(m) = meta.as_object_mut()
