@@ -886,7 +886,7 @@ fn storage_knobs_and_external_volumes() {
     let yaml = format!(
         "{}volumes:\n  data:\n    external: true\n    name: existing-claim\n  cache:\n    labels:\n      kompose.volume.size: 5Gi\n",
         svc(
-            "image: a:1\ndeploy:\n  replicas: 2\nvolumes:\n  - type: volume\n    source: data\n    target: /data\n  - type: volume\n    source: cache\n    target: /cache"
+            "image: a:1\nx-berth:\n  workload: deployment\nvolumes:\n  - type: volume\n    source: data\n    target: /data\n  - type: volume\n    source: cache\n    target: /cache"
         )
     );
     let (objects, _) = run(&yaml);
