@@ -1138,3 +1138,16 @@ fn replicated_writers_get_rwx_and_single_writer_deployments_recreate() {
         json!({"type": "Recreate"})
     );
 }
+
+#[test]
+fn a_dependency_without_ports_warns_that_it_cannot_be_reached() {
+    let yaml = "name: t\nservices:\n  db:\n    image: postgres:16\n  web:\n    image: a:1\n    depends_on:\n      db:\n        condition: service_started\n";
+    let (_, warnings) = run(yaml);
+    assert!(
+        has_warning(&warnings, "no-service", "`web` cannot reach it"),
+        "{:?}",
+        codes(&warnings)
+    );
+    let (_, warnings) = run(&yaml.replace("postgres:16\n", "postgres:16\n    expose: [\"5432\"]\n"));
+    assert!(!warnings.iter().any(|w| w.code == "no-service"));
+}

@@ -429,7 +429,7 @@ pub fn report_top_level(ctx: &mut Ctx) {
     }
     for (name, v) in &p.volumes {
         let mut keys: Vec<&str> = v.extra.keys().map(String::as_str).collect();
-        if v.driver.is_some() {
+        if v.driver.as_deref().is_some_and(|d| d != "local") {
             keys.push("driver");
         }
         if v.labels.keys().any(|l| l != "kompose.volume.size") {

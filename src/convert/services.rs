@@ -197,6 +197,7 @@ pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) -> Result<(), Error>
     let origin = ctx.origin(&svc.key("ports"));
     let expose = svc.x.expose.clone();
     if ports.is_empty() {
+        unreachable(ctx, svc);
         if expose.is_some() {
             ctx.warn(
                 &svc.key("x-berth"),
@@ -253,6 +254,33 @@ pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) -> Result<(), Error>
         ingress(ctx, svc, &e, &sports, origin)?;
     }
     Ok(())
+}
+
+/// Compose lets services reach each other by name on any port; Kubernetes needs a Service,
+/// and a Service needs ports. Warn when a service others depend on declares none.
+fn unreachable(ctx: &mut Ctx, svc: &Svc) {
+    let dependents: Vec<&str> = ctx
+        .project
+        .services
+        .iter()
+        .filter(|(_, s)| {
+            s.depends_on.contains_key(svc.name) || s.links.iter().any(|l| l.split(':').next() == Some(svc.name))
+        })
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if dependents.is_empty() || svc.s.network_mode.as_deref() == Some("host") {
+        return;
+    }
+    ctx.warn(
+        &svc.ptr,
+        "no-service",
+        format!(
+            "service `{}` has no ports, so it gets no Service: `{}` cannot reach it by name",
+            svc.name,
+            dependents.join("`, `")
+        ),
+        Some("list the ports it listens on under `expose:` (e.g. `expose: [\"5432\"]`)".into()),
+    );
 }
 
 fn unique_port_name(existing: &[Value], base: &str, port: &Value) -> String {
