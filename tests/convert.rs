@@ -945,7 +945,7 @@ fn namespace_precedence() {
 
 #[test]
 fn top_level_keys_are_reported() {
-    let yaml = "name: t\nversion: \"3.8\"\nservices:\n  a:\n    image: a:1\nvolumes:\n  v:\n    driver: local\nnetworks:\n  n:\n    ipam: {}\n";
+    let yaml = "name: t\nversion: \"3.8\"\nservices:\n  a:\n    image: a:1\nvolumes:\n  v:\n    driver: rexray\nnetworks:\n  n:\n    ipam: {}\n";
     let (_, warnings) = run(yaml);
     assert!(has_warning(&warnings, "dropped-key", "`version` is dropped"));
     assert!(has_warning(&warnings, "dropped-key", "`driver` is dropped"));
