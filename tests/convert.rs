@@ -1151,3 +1151,15 @@ fn a_dependency_without_ports_warns_that_it_cannot_be_reached() {
     let (_, warnings) = run(&yaml.replace("postgres:16\n", "postgres:16\n    expose: [\"5432\"]\n"));
     assert!(!warnings.iter().any(|w| w.code == "no-service"));
 }
+
+/// The book's conversion table is generated from `keys`; book-table.md is its copy for
+/// the book, kept current by this test (delete the file and rerun to regenerate it).
+#[test]
+fn book_table_is_current() {
+    let path = root().join("book-table.md");
+    let table = berth::convert::keys::book_table();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => assert_eq!(text, table, "delete {} and rerun to regenerate", path.display()),
+        Err(_) => std::fs::write(&path, table).unwrap(),
+    }
+}

@@ -584,6 +584,10 @@ pub fn book_table() -> String {
             out.push_str(&format!("| `{prefix}{key}` | {cell} |\n"));
         }
     }
+    out.push_str("\n| kompose label | x-berth equivalent (x-berth wins when both are set) |\n|---|---|\n");
+    for (label, knob) in super::xberth::KOMPOSE_LABELS {
+        out.push_str(&format!("| `{label}` | `{knob}` |\n"));
+    }
     out
 }
 
