@@ -1163,3 +1163,21 @@ fn book_table_is_current() {
         Err(_) => std::fs::write(&path, table).unwrap(),
     }
 }
+
+#[test]
+fn probe_knobs_disable_with_their_own_reason() {
+    let (objects, _) = run(&svc(
+        "image: a:1\nports:\n  - target: 8080\nx-berth:\n  probes:\n    liveness:\n      disabled: true",
+    ));
+    let w = find(&objects, "Deployment", "app");
+    assert_eq!(waive(w), "REL-LIVENESS=x-berth.probes disables it");
+    let c = container(&objects, "Deployment", "app");
+    assert!(c.get("livenessProbe").is_none());
+    assert_eq!(c["readinessProbe"]["tcpSocket"]["port"], "p-8080");
+}
+
+#[test]
+fn invalid_namespace_knob_is_an_error() {
+    let err = run_in(&root(), "name: t\nx-berth:\n  namespace: My_NS\nservices: {}\n").unwrap_err();
+    assert!(err.help().unwrap().contains("my-ns"), "{err}");
+}

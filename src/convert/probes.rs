@@ -131,6 +131,11 @@ pub fn probes(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
         (None, _) => {}
     }
     let knobs = svc.x.probes.clone().unwrap_or_default();
+    let off = |o: &Option<ProbeOverride>| o.as_ref().is_some_and(|o| o.disabled);
+    let disabled_by_knob = [
+        ("readinessProbe", off(&knobs.readiness)),
+        ("livenessProbe", off(&knobs.liveness)),
+    ];
     for (key, o) in [
         ("readinessProbe", knobs.readiness),
         ("livenessProbe", knobs.liveness),
@@ -145,15 +150,15 @@ pub fn probes(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             None => probes.push((key, updated)),
         }
     }
-    let reason = if disabled {
-        "compose healthcheck disabled"
-    } else if svc.x.probes.is_some() {
-        "x-berth.probes disables it"
-    } else {
-        "no healthcheck and no TCP port: a guessed probe restarts healthy pods"
-    };
-    for (key, rule) in [("readinessProbe", "REL-READINESS"), ("livenessProbe", "REL-LIVENESS")] {
+    for ((key, knob_off), rule) in disabled_by_knob.into_iter().zip(["REL-READINESS", "REL-LIVENESS"]) {
         let present = probes.iter().any(|(k, p)| *k == key && p.is_some());
+        let reason = if knob_off {
+            "x-berth.probes disables it"
+        } else if disabled {
+            "compose healthcheck disabled"
+        } else {
+            "no healthcheck and no TCP port: a guessed probe restarts healthy pods"
+        };
         if !present {
             pod.waive(rule, reason);
         }

@@ -101,8 +101,17 @@ fn mount_of(ctx: &mut Ctx, svc: &Svc, at: &str, name: &str, v: &ServiceVolume) -
     if v.read_only {
         m.insert("readOnly".into(), json!(true));
     }
-    for (field, what) in [("volume", "nocopy"), ("bind", "propagation"), ("bind", "selinux")] {
-        let opts = if field == "volume" { &v.volume } else { &v.bind };
+    for (field, what) in [
+        ("volume", "nocopy"),
+        ("bind", "propagation"),
+        ("bind", "selinux"),
+        ("tmpfs", "mode"),
+    ] {
+        let opts = match field {
+            "volume" => &v.volume,
+            "bind" => &v.bind,
+            _ => &v.tmpfs,
+        };
         if opts
             .as_ref()
             .and_then(|o| o.get(what))
