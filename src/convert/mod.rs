@@ -48,6 +48,18 @@ pub fn convert(
     warnings: &mut Warnings,
 ) -> Result<Vec<Object>, Error> {
     let xp = xberth::project_knobs(project)?;
+    if let Some(ns) = &xp.namespace
+        && names::dns_label(ns, 63) != *ns
+    {
+        return Err(Error::input(
+            project.origin("/x-berth/namespace"),
+            format!("`x-berth.namespace: {ns}` is not a valid namespace name"),
+            format!(
+                "use lowercase letters, digits and `-`, e.g. `{}`",
+                names::dns_label(ns, 63)
+            ),
+        ));
+    }
     let namespace = opts
         .namespace
         .clone()

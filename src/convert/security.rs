@@ -213,10 +213,9 @@ fn security_opt(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, opt: &str) {
                 "service `{}`: `security_opt: {opt}` has no Kubernetes equivalent; dropped",
                 svc.name
             ),
-            Some(
-                "a seccomp profile file must be installed on the nodes and named as a Localhost profile in an overlay"
-                    .into(),
-            ),
+            (key == "seccomp").then(|| {
+                "install the profile on the nodes and name it as a `Localhost` seccompProfile in an overlay".to_string()
+            }),
         ),
     }
 }
