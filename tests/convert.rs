@@ -1159,7 +1159,11 @@ fn book_table_is_current() {
     let path = root().join("book-table.md");
     let table = berth::convert::keys::book_table();
     match std::fs::read_to_string(&path) {
-        Ok(text) => assert_eq!(text, table, "delete {} and rerun to regenerate", path.display()),
+        Ok(text) => assert!(
+            text == table,
+            "stale: delete {} and rerun to regenerate",
+            path.display()
+        ),
         Err(_) => std::fs::write(&path, table).unwrap(),
     }
 }
@@ -1180,4 +1184,18 @@ fn probe_knobs_disable_with_their_own_reason() {
 fn invalid_namespace_knob_is_an_error() {
     let err = run_in(&root(), "name: t\nx-berth:\n  namespace: My_NS\nservices: {}\n").unwrap_err();
     assert!(err.help().unwrap().contains("my-ns"), "{err}");
+}
+
+#[test]
+fn kompose_healthcheck_labels_become_probe_overrides() {
+    let (objects, warnings) = run(&svc(
+        "image: a:1\nports:\n  - target: 8080\nlabels:\n  kompose.service.healthcheck.readiness.http_get_path: /ready\n  kompose.service.healthcheck.readiness.http_get_port: \"8080\"\n  kompose.service.healthcheck.readiness.interval: 15s\n  kompose.service.healthcheck.liveness.tcp_port: \"8080\"",
+    ));
+    let c = container(&objects, "Deployment", "app");
+    assert_eq!(c["readinessProbe"]["httpGet"], json!({"path": "/ready", "port": 8080}));
+    assert_eq!(c["readinessProbe"]["periodSeconds"], 15);
+    assert_eq!(c["livenessProbe"]["tcpSocket"], json!({"port": 8080}));
+    assert!(warnings.is_empty(), "{:?}", codes(&warnings));
+    let (_, warnings) = run(&svc("image: a:1\nlabels:\n  kompose.hpa.cpu: \"50\""));
+    assert!(has_warning(&warnings, "dropped-key", "kompose.hpa.cpu"));
 }

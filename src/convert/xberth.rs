@@ -222,7 +222,12 @@ pub fn service_knobs(project: &Project, service_ptr: &str, s: &Service) -> Resul
     let mut k: ServiceKnobs = parse(project, &format!("{service_ptr}/x-berth"), s.x_berth.as_ref())?;
     let at = format!("{service_ptr}/labels");
     let typed_expose = k.expose.is_some();
+    let typed_probes = k.probes.as_ref().map(|p| (p.readiness.is_some(), p.liveness.is_some()));
     for (label, value) in &s.labels {
+        if let Some(rest) = label.strip_prefix("kompose.service.healthcheck.") {
+            apply_probe_label(project, &at, &mut k, typed_probes, label, rest, value)?;
+            continue;
+        }
         if typed_expose && label.starts_with("kompose.service.") {
             continue;
         }
@@ -256,6 +261,78 @@ pub const KOMPOSE_LABELS: &[(&str, &str)] = &[
     ),
     ("kompose.volume.storage-class-name", "x-berth.storage.storageClass"),
     ("kompose.security-context.fsgroup", "x-berth.securityContext.fsGroup"),
+    (
+        "kompose.service.healthcheck.readiness.http_get_path",
+        "x-berth.probes.readiness.httpGet.path",
+    ),
+    (
+        "kompose.service.healthcheck.readiness.http_get_port",
+        "x-berth.probes.readiness.httpGet.port",
+    ),
+    (
+        "kompose.service.healthcheck.readiness.tcp_port",
+        "x-berth.probes.readiness.tcpSocket.port",
+    ),
+    (
+        "kompose.service.healthcheck.readiness.test",
+        "x-berth.probes.readiness.exec.command",
+    ),
+    (
+        "kompose.service.healthcheck.readiness.interval",
+        "x-berth.probes.readiness.periodSeconds",
+    ),
+    (
+        "kompose.service.healthcheck.readiness.timeout",
+        "x-berth.probes.readiness.timeoutSeconds",
+    ),
+    (
+        "kompose.service.healthcheck.readiness.retries",
+        "x-berth.probes.readiness.failureThreshold",
+    ),
+    (
+        "kompose.service.healthcheck.readiness.start_period",
+        "x-berth.probes.readiness.initialDelaySeconds",
+    ),
+    (
+        "kompose.service.healthcheck.readiness.disable",
+        "x-berth.probes.readiness.disabled",
+    ),
+    (
+        "kompose.service.healthcheck.liveness.http_get_path",
+        "x-berth.probes.liveness.httpGet.path",
+    ),
+    (
+        "kompose.service.healthcheck.liveness.http_get_port",
+        "x-berth.probes.liveness.httpGet.port",
+    ),
+    (
+        "kompose.service.healthcheck.liveness.tcp_port",
+        "x-berth.probes.liveness.tcpSocket.port",
+    ),
+    (
+        "kompose.service.healthcheck.liveness.test",
+        "x-berth.probes.liveness.exec.command",
+    ),
+    (
+        "kompose.service.healthcheck.liveness.interval",
+        "x-berth.probes.liveness.periodSeconds",
+    ),
+    (
+        "kompose.service.healthcheck.liveness.timeout",
+        "x-berth.probes.liveness.timeoutSeconds",
+    ),
+    (
+        "kompose.service.healthcheck.liveness.retries",
+        "x-berth.probes.liveness.failureThreshold",
+    ),
+    (
+        "kompose.service.healthcheck.liveness.start_period",
+        "x-berth.probes.liveness.initialDelaySeconds",
+    ),
+    (
+        "kompose.service.healthcheck.liveness.disable",
+        "x-berth.probes.liveness.disabled",
+    ),
 ];
 
 fn apply_kompose_label(
@@ -335,6 +412,76 @@ fn apply_kompose_label(
             let sc = k.security_context.get_or_insert_with(SecurityKnobs::default);
             sc.fs_group.get_or_insert(g);
         }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `kompose.service.healthcheck.{readiness,liveness}.*` → `x-berth.probes`, unless
+/// `x-berth.probes` sets that probe itself.
+fn apply_probe_label(
+    project: &Project,
+    at: &str,
+    k: &mut ServiceKnobs,
+    typed: Option<(bool, bool)>,
+    label: &str,
+    rest: &str,
+    value: &str,
+) -> Result<(), Error> {
+    let bad = |expected: &str| bad_label(project, at, label, value, expected);
+    let Some((which, field)) = rest.split_once('.') else {
+        return Ok(());
+    };
+    let (readiness_typed, liveness_typed) = typed.unwrap_or((false, false));
+    let probes = k.probes.get_or_insert_with(ProbeKnobs::default);
+    let slot = match which {
+        "readiness" if !readiness_typed => &mut probes.readiness,
+        "liveness" if !liveness_typed => &mut probes.liveness,
+        _ => return Ok(()),
+    };
+    let o = slot.get_or_insert_with(ProbeOverride::default);
+    let port = || -> Value {
+        value
+            .parse::<u64>()
+            .map_or_else(|_| Value::String(value.to_string()), Value::from)
+    };
+    let secs = || super::probes::seconds(value).and_then(|s| u32::try_from(s).ok());
+    match field {
+        "http_get_path" => {
+            let h = o.http_get.get_or_insert(HttpGet {
+                path: String::new(),
+                port: None,
+                scheme: None,
+            });
+            h.path = value.to_string();
+        }
+        "http_get_port" => {
+            let h = o.http_get.get_or_insert(HttpGet {
+                path: "/".into(),
+                port: None,
+                scheme: None,
+            });
+            h.port = Some(port());
+        }
+        "tcp_port" => o.tcp_socket = Some(TcpSocket { port: Some(port()) }),
+        "test" => {
+            let argv: Vec<String> = value.split_whitespace().map(str::to_string).collect();
+            let argv = match argv.first().map(String::as_str) {
+                Some("CMD") => argv.get(1..).unwrap_or_default().to_vec(),
+                Some("CMD-SHELL") => vec![
+                    "/bin/sh".into(),
+                    "-c".into(),
+                    argv.get(1..).unwrap_or_default().join(" "),
+                ],
+                _ => vec!["/bin/sh".into(), "-c".into(), value.to_string()],
+            };
+            o.exec = Some(ExecAction { command: argv });
+        }
+        "disable" => o.disabled = value == "true",
+        "interval" => o.period_seconds = Some(secs().ok_or_else(|| bad("a duration such as `10s`"))?),
+        "timeout" => o.timeout_seconds = Some(secs().ok_or_else(|| bad("a duration such as `10s`"))?),
+        "start_period" => o.initial_delay_seconds = Some(secs().ok_or_else(|| bad("a duration such as `10s`"))?),
+        "retries" => o.failure_threshold = Some(value.parse().map_err(|_| bad("a number"))?),
         _ => {}
     }
     Ok(())
