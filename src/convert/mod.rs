@@ -249,6 +249,8 @@ pub struct Pod {
     /// StatefulSet `volumeClaimTemplates`.
     pub claim_templates: Vec<Value>,
     volume_names: BTreeSet<String>,
+    container_sc: Map<String, Value>,
+    pod_sc: Map<String, Value>,
 }
 
 impl Pod {
@@ -268,26 +270,14 @@ impl Pod {
         self.waivers.push((rule.to_string(), reason.into()));
     }
 
-    /// The container's `securityContext` (created on first use).
+    /// The container's `securityContext`; set on the container by `workloads` when not empty.
     pub fn security_context(&mut self) -> &mut Map<String, Value> {
-        object_entry(&mut self.container, "securityContext")
+        &mut self.container_sc
     }
 
-    /// The pod's `securityContext` (created on first use).
+    /// The pod's `securityContext`; set on the pod by `workloads` when not empty.
     pub fn pod_security_context(&mut self) -> &mut Map<String, Value> {
-        object_entry(&mut self.spec, "securityContext")
-    }
-}
-
-/// The object under `key` in `map`, created (or replaced, if not an object) on first use.
-pub fn object_entry<'m>(map: &'m mut Map<String, Value>, key: &str) -> &'m mut Map<String, Value> {
-    let slot = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
-    if !slot.is_object() {
-        *slot = Value::Object(Map::new());
-    }
-    match slot {
-        Value::Object(m) => m,
-        _ => unreachable!("replaced by an object above"),
+        &mut self.pod_sc
     }
 }
 

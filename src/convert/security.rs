@@ -259,8 +259,12 @@ fn selinux(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, spec: &str) {
         }
     };
     let sc = pod.security_context();
-    let opts = super::object_entry(sc, "seLinuxOptions");
+    let mut opts = match sc.remove("seLinuxOptions") {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
     opts.insert(key.into(), json!(value));
+    sc.insert("seLinuxOptions".into(), Value::Object(opts));
 }
 
 fn sysctls(svc: &Svc, pod: &mut Pod) {

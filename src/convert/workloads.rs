@@ -494,8 +494,16 @@ pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) -> Resul
         waivers,
         claim_templates,
         rwo_claim,
+        container_sc,
+        pod_sc,
         ..
     } = pod;
+    if !container_sc.is_empty() {
+        container.insert("securityContext".into(), Value::Object(container_sc));
+    }
+    if !pod_sc.is_empty() {
+        spec.insert("securityContext".into(), Value::Object(pod_sc));
+    }
     for (key, list) in [
         ("ports", ports),
         ("envFrom", env_from),
