@@ -1199,3 +1199,14 @@ fn kompose_healthcheck_labels_become_probe_overrides() {
     let (_, warnings) = run(&svc("image: a:1\nlabels:\n  kompose.hpa.cpu: \"50\""));
     assert!(has_warning(&warnings, "dropped-key", "kompose.hpa.cpu"));
 }
+
+#[test]
+fn link_and_network_aliases_become_services() {
+    let yaml = "name: t\nservices:\n  db:\n    image: postgres:16\n    expose: [\"5432\"]\n    networks:\n      back:\n        aliases: [database]\n  web:\n    image: a:1\n    links: [\"db:pg\"]\nnetworks:\n  back: {}\n";
+    let (objects, _) = run(yaml);
+    for name in ["db", "pg", "database"] {
+        let s = find(&objects, "Service", name);
+        assert_eq!(s["spec"]["selector"], json!({"app.kubernetes.io/name": "db"}), "{name}");
+        assert_eq!(s["spec"]["ports"][0]["port"], 5432);
+    }
+}

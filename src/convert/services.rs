@@ -250,6 +250,7 @@ pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) -> Result<(), Error>
         }
     });
     ctx.push(value, origin.clone())?;
+    alias_services(ctx, svc, &sports)?;
     if let Some(e) = expose.filter(|e| e.kind == ExposeType::Ingress) {
         ingress(ctx, svc, &e, &sports, origin)?;
     }
@@ -281,6 +282,65 @@ fn unreachable(ctx: &mut Ctx, svc: &Svc) {
         ),
         Some("list the ports it listens on under `expose:` (e.g. `expose: [\"5432\"]`)".into()),
     );
+}
+
+/// Names other services may use for this one: `links: [svc:alias]` and network
+/// `aliases`, in first-seen order, without the service's own name.
+fn aliases(ctx: &Ctx, svc: &Svc) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let from_links = ctx
+        .project
+        .services
+        .values()
+        .flat_map(|s| s.links.iter())
+        .filter_map(|l| {
+            let (target, alias) = l.split_once(':')?;
+            (target == svc.name).then(|| alias.to_string())
+        });
+    let from_networks = svc
+        .s
+        .networks
+        .values()
+        .flatten()
+        .flat_map(|n| n.aliases.iter().cloned());
+    for a in from_links.chain(from_networks) {
+        if a != svc.name && !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// One more ClusterIP Service per alias, selecting the same pods, so the alias resolves
+/// in cluster DNS as it does on a compose network.
+fn alias_services(ctx: &mut Ctx, svc: &Svc, sports: &[Value]) -> Result<(), Error> {
+    for alias in aliases(ctx, svc) {
+        let name = names::dns1035_label(&alias, 63);
+        if name != alias {
+            ctx.warn(
+                &svc.key("networks"),
+                "approximated",
+                format!(
+                    "service `{}`: alias `{alias}` becomes the Service name `{name}`",
+                    svc.name
+                ),
+                Some("use DNS-label aliases (lowercase letters, digits, `-`)".into()),
+            );
+        }
+        let value = json!({
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": ctx.meta(&name, svc.labels()),
+            "spec": {
+                "type": "ClusterIP",
+                "selector": names::selector_labels(svc.name),
+                "ports": sports,
+            }
+        });
+        let origin = ctx.origin(&svc.ptr);
+        ctx.push(value, origin)?;
+    }
+    Ok(())
 }
 
 fn unique_port_name(existing: &[Value], base: &str, port: &Value) -> String {
