@@ -145,7 +145,7 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ),
     (
         "links",
-        Converted("NetworkPolicy allow rules; reach the target by its service name"),
+        Converted("NetworkPolicy allow rules; an alias (`db:pg`) becomes one more Service `pg` for the same pods"),
     ),
     (
         "logging",
@@ -168,7 +168,9 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ),
     (
         "networks",
-        Converted("NetworkPolicies between services sharing a network"),
+        Converted(
+            "NetworkPolicies between services sharing a network; `aliases` become extra Services for the same pods",
+        ),
     ),
     (
         "oom_kill_disable",
