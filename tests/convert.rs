@@ -1210,3 +1210,14 @@ fn link_and_network_aliases_become_services() {
         assert_eq!(s["spec"]["ports"][0]["port"], 5432);
     }
 }
+
+#[test]
+fn fixed_addresses_on_networks_are_reported() {
+    let yaml = "name: t\nservices:\n  a:\n    image: a:1\n    networks:\n      n:\n        ipv4_address: 10.5.0.5\nnetworks:\n  n: {}\n";
+    let (_, warnings) = run(yaml);
+    assert!(
+        has_warning(&warnings, "dropped-key", "`ipv4_address` is dropped"),
+        "{:?}",
+        codes(&warnings)
+    );
+}

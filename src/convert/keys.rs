@@ -353,6 +353,24 @@ pub const TOP_LEVEL_KEYS: &[(&str, Disposition)] = &[
     ("x-berth", Converted("typed berth knobs")),
 ];
 
+/// Keys of a service's attachment to a network, other than `aliases`.
+pub const SERVICE_NETWORK_KEYS: &[(&str, Disposition)] = &[
+    ("driver_opts", Dropped("pod networking is the cluster's CNI")),
+    ("gw_priority", Dropped("pods have one network interface")),
+    ("interface_name", Dropped("pods have one network interface")),
+    (
+        "ipv4_address",
+        Dropped("pod addresses come from the CNI; reach the pod through its Service"),
+    ),
+    (
+        "ipv6_address",
+        Dropped("pod addresses come from the CNI; reach the pod through its Service"),
+    ),
+    ("link_local_ips", Dropped("pod addresses come from the CNI")),
+    ("mac_address", Dropped("pods get addresses from the CNI")),
+    ("priority", Converted("irrelevant: pods have one network interface")),
+];
+
 /// Keys of a top-level volume other than the typed ones.
 pub const VOLUME_KEYS: &[(&str, Disposition)] = &[
     (
@@ -465,6 +483,26 @@ pub fn report_service(ctx: &mut Ctx, svc: &Svc) {
             &svc.key(key),
         );
     }
+    for (net, attach) in &svc.s.networks {
+        let Some(a) = attach else { continue };
+        let mut keys: Vec<&str> = a.extra.keys().map(String::as_str).collect();
+        if a.ipv4_address.is_some() {
+            keys.push("ipv4_address");
+        }
+        if a.ipv6_address.is_some() {
+            keys.push("ipv6_address");
+        }
+        for key in keys {
+            let at = format!(
+                "{}/{}/{}",
+                svc.key("networks"),
+                pointer_segment(net),
+                pointer_segment(key)
+            );
+            let what = format!("service `{}` network `{net}` key", svc.name);
+            report(ctx, SERVICE_NETWORK_KEYS, &what, key, &at);
+        }
+    }
     if let Some(d) = &svc.s.deploy {
         for key in present_deploy_keys(d) {
             let at = format!("{}/{key}", svc.key("deploy"));
@@ -569,9 +607,10 @@ fn is_empty(v: &Value) -> bool {
 /// The conversion table as Markdown, for the book.
 pub fn book_table() -> String {
     let mut out = String::from("| compose key | becomes |\n|---|---|\n");
-    let sections: [(&str, &[(&str, Disposition)]); 5] = [
+    let sections: [(&str, &[(&str, Disposition)]); 6] = [
         ("services.", SERVICE_KEYS),
         ("services.*.deploy.", DEPLOY_KEYS),
+        ("services.*.networks.*.", SERVICE_NETWORK_KEYS),
         ("", TOP_LEVEL_KEYS),
         ("volumes.*.", VOLUME_KEYS),
         ("networks.*.", NETWORK_KEYS),
