@@ -1221,3 +1221,16 @@ fn fixed_addresses_on_networks_are_reported() {
         codes(&warnings)
     );
 }
+
+#[test]
+fn headless_and_empty_entrypoint() {
+    let (objects, _) = run(&svc(
+        "image: a:1\nexpose: [\"80\"]\nuser: \"0\"\nlabels:\n  kompose.service.type: headless",
+    ));
+    let s = find(&objects, "Service", "app");
+    assert_eq!(s["spec"]["clusterIP"], "None");
+    assert_eq!(s["spec"]["type"], "ClusterIP");
+    let (objects, warnings) = run(&svc("image: a:1\nentrypoint: []"));
+    assert!(container(&objects, "Deployment", "app").get("command").is_none());
+    assert!(has_warning(&warnings, "approximated", "empty `entrypoint`"));
+}

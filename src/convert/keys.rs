@@ -503,6 +503,22 @@ pub fn report_service(ctx: &mut Ctx, svc: &Svc) {
             report(ctx, SERVICE_NETWORK_KEYS, &what, key, &at);
         }
     }
+    if let Some(policy) = svc.s.deploy.as_ref().and_then(|d| d.restart_policy.as_ref()) {
+        for key in ["delay", "window"] {
+            if policy.get(key).is_some_and(|v| !v.is_null()) {
+                let at = format!("{}/restart_policy/{key}", svc.key("deploy"));
+                ctx.warn(
+                    &at,
+                    "dropped-key",
+                    format!(
+                        "service `{}` key deploy.restart_policy `{key}` is dropped: Kubernetes restarts with its own back-off",
+                        svc.name
+                    ),
+                    None,
+                );
+            }
+        }
+    }
     if let Some(d) = &svc.s.deploy {
         for key in present_deploy_keys(d) {
             let at = format!("{}/{key}", svc.key("deploy"));

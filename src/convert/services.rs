@@ -239,15 +239,18 @@ pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) -> Result<(), Error>
             );
         }
     }
+    let mut spec = serde_json::Map::new();
+    spec.insert("type".into(), json!(svc_type));
+    if kind == ExposeType::Headless {
+        spec.insert("clusterIP".into(), json!("None"));
+    }
+    spec.insert("selector".into(), Value::Object(names::selector_labels(svc.name)));
+    spec.insert("ports".into(), json!(sports));
     let value = json!({
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": ctx.meta(&svc.obj, svc.labels()),
-        "spec": {
-            "type": svc_type,
-            "selector": names::selector_labels(svc.name),
-            "ports": sports,
-        }
+        "spec": spec,
     });
     ctx.push(value, origin.clone())?;
     alias_services(ctx, svc, &sports)?;

@@ -215,8 +215,19 @@ pub fn container_basics(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) -> Result<(), E
     if let Some(p) = pull_policy(ctx, svc) {
         pod.container.insert("imagePullPolicy".into(), json!(p));
     }
+    if s.entrypoint.as_ref().is_some_and(Vec::is_empty) {
+        ctx.warn(
+            &svc.key("entrypoint"),
+            "approximated",
+            format!(
+                "service `{}`: an empty `entrypoint` cannot clear the image's ENTRYPOINT in Kubernetes; it is kept",
+                svc.name
+            ),
+            Some("write the full command as `entrypoint:` instead".into()),
+        );
+    }
     let c = &mut pod.container;
-    if let Some(e) = &s.entrypoint {
+    if let Some(e) = s.entrypoint.as_ref().filter(|e| !e.is_empty()) {
         c.insert("command".into(), argv(e));
     }
     if let Some(cmd) = &s.command {

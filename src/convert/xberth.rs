@@ -81,6 +81,8 @@ pub enum ExposeType {
     Loadbalancer,
     Nodeport,
     Clusterip,
+    /// A Service without a cluster IP: DNS returns the pod addresses.
+    Headless,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -364,10 +366,11 @@ fn apply_kompose_label(
         "kompose.service.type" => {
             let e = k.expose.get_or_insert_with(Expose::default);
             e.kind = match value.to_ascii_lowercase().as_str() {
-                "clusterip" | "headless" => ExposeType::Clusterip,
+                "clusterip" => ExposeType::Clusterip,
+                "headless" => ExposeType::Headless,
                 "nodeport" => ExposeType::Nodeport,
                 "loadbalancer" => ExposeType::Loadbalancer,
-                _ => return Err(bad("clusterip, nodeport or loadbalancer")),
+                _ => return Err(bad("clusterip, headless, nodeport or loadbalancer")),
             };
         }
         "kompose.service.expose" => {
