@@ -80,6 +80,7 @@ pub fn ports(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
         let published = p
             .published
             .as_deref()
+            .filter(|p| !p.is_empty() && *p != "0")
             .map(|pub_| published_port(ctx, svc, &at, pub_, p.target));
         if p.host_ip.as_deref().is_some_and(|ip| ip != "0.0.0.0" && ip != "::") {
             ctx.warn(
