@@ -665,8 +665,27 @@ mod tests {
 
     #[test]
     fn every_typed_service_field_has_a_row() {
-        let s = Service::default();
-        for key in present_keys(&s) {
+        let all: Service = serde_json::from_str(
+            r#"{
+            "image": "a", "build": {}, "command": ["a"], "entrypoint": ["a"], "working_dir": "/",
+            "user": "1", "hostname": "h", "environment": {"A": "1"}, "env_file": [{"path": "e"}],
+            "ports": [{"target": 1}], "expose": ["1"], "volumes": [{"type": "volume", "target": "/a"}],
+            "tmpfs": ["/t"], "secrets": [{"source": "s"}], "configs": [{"source": "c"}],
+            "depends_on": {"d": {}}, "links": ["l"], "networks": {"n": null}, "network_mode": "host",
+            "healthcheck": {}, "deploy": {}, "restart": "no", "labels": {"a": "b"},
+            "annotations": {"a": "b"}, "cap_add": ["A"], "cap_drop": ["A"], "privileged": true,
+            "read_only": true, "security_opt": ["a"], "sysctls": {"a": "1"},
+            "extra_hosts": {"h": ["1.1.1.1"]}, "shm_size": "1m", "mem_limit": "1m",
+            "mem_reservation": "1m", "cpus": "1", "ulimits": {"a": 1}, "pid": "host", "ipc": "host",
+            "stop_grace_period": "1s", "stop_signal": "SIGINT", "init": true, "tty": true,
+            "stdin_open": true, "pull_policy": "always", "profiles": ["p"], "container_name": "c",
+            "devices": ["d"], "logging": {}, "scale": 1, "x-berth": {}
+        }"#,
+        )
+        .unwrap();
+        let keys = present_keys(&all);
+        assert_eq!(keys.len(), 50, "{keys:?}");
+        for key in keys {
             assert!(lookup(SERVICE_KEYS, key).is_some(), "{key}");
         }
         assert!(book_table().contains("| `services.cap_add` |"));
