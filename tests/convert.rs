@@ -1234,3 +1234,23 @@ fn headless_and_empty_entrypoint() {
     assert!(container(&objects, "Deployment", "app").get("command").is_none());
     assert!(has_warning(&warnings, "approximated", "empty `entrypoint`"));
 }
+
+/// The whole shop conversion, in install order, as pretty JSON: any change to the output
+/// shows up here as a reviewable diff (delete the file and rerun to regenerate it).
+#[test]
+fn shop_golden_output() {
+    let (mut objects, warnings) = fixture("shop.yaml");
+    berth::manifest::order(&mut objects);
+    let values: Vec<&Value> = objects.iter().map(|o| &o.value).collect();
+    let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+    let text = serde_json::to_string_pretty(&json!({"objects": values, "warnings": warnings})).unwrap() + "\n";
+    let path = root().join("shop.expected.json");
+    match std::fs::read_to_string(&path) {
+        Ok(expected) => assert!(
+            expected == text,
+            "output changed: delete {} and rerun to review",
+            path.display()
+        ),
+        Err(_) => std::fs::write(&path, text).unwrap(),
+    }
+}

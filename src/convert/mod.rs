@@ -121,7 +121,7 @@ fn convert_service(ctx: &mut Ctx, name: &str, service: &Service, completed: &BTr
     config::files(ctx, &svc, &mut pod)?;
     storage::volumes(ctx, &svc, kind, &mut pod)?;
     services::ports(ctx, &svc, &mut pod);
-    probes::probes(ctx, &svc, &mut pod);
+    probes::probes(ctx, &svc, kind, &mut pod);
     resources::resources(ctx, &svc, &mut pod);
     security::security(ctx, &svc, &mut pod);
     services::service_objects(ctx, &svc, &pod)?;

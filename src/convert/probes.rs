@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::xberth::ProbeOverride;
+use super::xberth::{ProbeOverride, WorkloadKind};
 use super::{Ctx, Pod, Svc};
 
 /// Compose defaults (docker's): interval 30s, timeout 30s, retries 3, start_interval 5s.
@@ -83,7 +83,7 @@ fn secs_or(ctx: &mut Ctx, svc: &Svc, field: &str, v: Option<&str>, default: u64)
 }
 
 /// Sets readinessProbe, livenessProbe and startupProbe on the container, or waivers.
-pub fn probes(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
+pub fn probes(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: &mut Pod) {
     let hc = svc.s.healthcheck.as_ref();
     let disabled = hc.is_some_and(|h| h.disable || h.test.first().is_some_and(|t| t == "NONE"));
     let handler = if disabled {
@@ -156,6 +156,8 @@ pub fn probes(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             "x-berth.probes disables it"
         } else if disabled {
             "compose healthcheck disabled"
+        } else if matches!(kind, WorkloadKind::Job | WorkloadKind::Cronjob) {
+            "a Job runs to completion: no healthcheck to probe"
         } else {
             "no healthcheck and no TCP port: a guessed probe restarts healthy pods"
         };

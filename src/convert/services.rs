@@ -269,7 +269,10 @@ fn unreachable(ctx: &mut Ctx, svc: &Svc) {
         .services
         .iter()
         .filter(|(_, s)| {
-            s.depends_on.contains_key(svc.name) || s.links.iter().any(|l| l.split(':').next() == Some(svc.name))
+            s.depends_on
+                .get(svc.name)
+                .is_some_and(|d| d.condition != "service_completed_successfully")
+                || s.links.iter().any(|l| l.split(':').next() == Some(svc.name))
         })
         .map(|(n, _)| n.as_str())
         .collect();
