@@ -1254,3 +1254,14 @@ fn shop_golden_output() {
         Err(_) => std::fs::write(&path, text).unwrap(),
     }
 }
+
+#[test]
+fn environment_sourced_secret_with_content_is_emitted_without_leaking() {
+    let yaml = format!(
+        "{}secrets:\n  tok:\n    environment: TOKEN\n    content: hunter2\n",
+        svc("image: a:1\nsecrets: [{source: tok}]")
+    );
+    let (objects, warnings) = run(&yaml);
+    assert_eq!(find(&objects, "Secret", "tok")["data"]["tok"], "aHVudGVyMg==");
+    assert!(warnings.iter().all(|w| !w.to_string().contains("hunter2")));
+}

@@ -206,8 +206,11 @@ fn file_ref(
         );
     }
     let key = data_key(&r.source);
-    let object_name = if top.external || top.environment.is_some() {
-        if let Some(var) = &top.environment {
+    // An `environment:` source the loader could not fill (the variable was not named on the
+    // command line) leaves neither `file` nor `content`: reference it as existing.
+    let unresolved = top.environment.is_some() && top.file.is_none() && top.content.is_none();
+    let object_name = if top.external || unresolved {
+        if let Some(var) = top.environment.as_ref().filter(|_| unresolved) {
             ctx.warn(
                 &top_ptr,
                 "approximated",
