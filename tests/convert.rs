@@ -1265,3 +1265,31 @@ fn environment_sourced_secret_with_content_is_emitted_without_leaking() {
     assert_eq!(find(&objects, "Secret", "tok")["data"]["tok"], "aHVudGVyMg==");
     assert!(warnings.iter().all(|w| !w.to_string().contains("hunter2")));
 }
+
+#[test]
+fn kitchen_sink_converts() {
+    let (objects, warnings) = fixture("kitchen.yaml");
+    let kinds: Vec<String> = objects.iter().map(Object::id).collect();
+    for id in [
+        "Deployment/kitchen/api",
+        "DaemonSet/kitchen/agent",
+        "CronJob/kitchen/report",
+        "StatefulSet/kitchen/cache",
+        "Ingress/kitchen/api",
+    ] {
+        assert!(kinds.contains(&id.to_string()), "{id}: {kinds:?}");
+    }
+    let c = container(&objects, "Deployment", "api");
+    assert_eq!(
+        c["readinessProbe"]["httpGet"],
+        json!({"path": "/ready", "port": "https"})
+    );
+    assert_eq!(c["resources"]["limits"]["nvidia.com/gpu"], "1");
+    let agent = find(&objects, "DaemonSet", "agent");
+    assert!(waive(agent).contains("PSS-BASELINE"));
+    assert!(
+        warnings.iter().all(|w| w.code != "dropped-key"),
+        "{:?}",
+        codes(&warnings)
+    );
+}
