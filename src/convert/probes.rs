@@ -233,7 +233,7 @@ fn apply_override(current: Option<Map<String, Value>>, o: &ProbeOverride, pod: &
     };
     if let Some((key, value)) = handler {
         for k in ["exec", "httpGet", "tcpSocket", "grpc"] {
-            p.remove(k);
+            p.shift_remove(k);
         }
         let mut m = Map::new();
         m.insert(key.into(), value);

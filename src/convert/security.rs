@@ -259,7 +259,7 @@ fn selinux(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, spec: &str) {
         }
     };
     let sc = pod.security_context();
-    let mut opts = match sc.remove("seLinuxOptions") {
+    let mut opts = match sc.shift_remove("seLinuxOptions") {
         Some(Value::Object(m)) => m,
         _ => Map::new(),
     };

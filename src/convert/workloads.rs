@@ -587,7 +587,7 @@ const CONTAINER_ORDER: &[&str] = &[
 fn ordered(mut c: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
     for key in CONTAINER_ORDER {
-        if let Some(v) = c.remove(*key) {
+        if let Some(v) = c.shift_remove(*key) {
             out.insert((*key).to_string(), v);
         }
     }
