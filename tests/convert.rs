@@ -539,6 +539,16 @@ const POD_CASES: &[(&str, &str, &str)] = &[
         r#"{"kubernetes.io/os":"linux","kubernetes.io/arch":"arm64"}"#,
     ),
     (
+        "image: a:1\ndeploy:\n  placement:\n    constraints: [\"node.labels.disk==ssd\", \"node.platform.os == linux\"]",
+        "/nodeSelector",
+        r#"{"disk":"ssd","kubernetes.io/os":"linux"}"#,
+    ),
+    (
+        "image: a:1\npost_start: [{command: [\"/bin/warm\"]}]\npre_stop: [{command: \"sleep 5\"}]",
+        "/containers/0/lifecycle",
+        r#"{"postStart":{"exec":{"command":["/bin/warm"]}},"preStop":{"exec":{"command":["/bin/sh","-c","sleep 5"]}}}"#,
+    ),
+    (
         "image: a:1\ndns: [\"1.1.1.1\"]\ndns_search: [example.com]\ndns_opt: [\"ndots:2\"]",
         "/dnsConfig",
         r#"{"nameservers":["1.1.1.1"],"searches":["example.com"],"options":[{"name":"ndots","value":"2"}]}"#,
@@ -787,7 +797,17 @@ const WARNING_CASES: &[(&str, &str, &str)] = &[
     (
         "image: a:1\ndeploy:\n  placement:\n    constraints: [\"node.role==manager\"]",
         "dropped-key",
-        "`placement` is dropped",
+        "node.role==manager",
+    ),
+    (
+        "image: a:1\ndeploy:\n  placement:\n    preferences: [{spread: node.labels.zone}]",
+        "dropped-key",
+        "placement.preferences",
+    ),
+    (
+        "image: a:1\npost_start:\n  - command: [\"a\"]\n    user: root",
+        "dropped-key",
+        "`post_start` is dropped",
     ),
     (
         "image: a:1\ndeploy:\n  update_config:\n    parallelism: 2",

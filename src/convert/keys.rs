@@ -197,7 +197,7 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ),
     (
         "post_start",
-        Dropped("use an image entrypoint; compose hooks run with their own user and environment"),
+        Converted("one hook with only a `command` → container `lifecycle.postStart` exec; others warn"),
     ),
     (
         "pre_start",
@@ -205,7 +205,7 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ),
     (
         "pre_stop",
-        Dropped("use an image entrypoint; compose hooks run with their own user and environment"),
+        Converted("one hook with only a `command` → container `lifecycle.preStop` exec; others warn"),
     ),
     (
         "privileged",
@@ -304,7 +304,12 @@ pub const DEPLOY_KEYS: &[(&str, Disposition)] = &[
         "mode",
         Converted("`global` → DaemonSet; `replicated-job` → Job; `global-job` → DaemonSet warning"),
     ),
-    ("placement", Dropped("write nodeSelector or affinity in an overlay")),
+    (
+        "placement",
+        Converted(
+            "`constraints` `==` on node labels, hostname, OS, arch → pod `nodeSelector`; other constraints, `preferences` and `max_replicas_per_node` warn",
+        ),
+    ),
     ("replicas", Converted("workload `replicas`")),
     (
         "resources",

@@ -309,17 +309,8 @@ fn pod_basics(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
         pod.spec.insert("shareProcessNamespace".into(), json!(true));
     }
     dns_config(svc, pod);
-    if let Some(platform) = s.extra.get("platform").and_then(Value::as_str) {
-        let mut sel = Map::new();
-        let mut parts = platform.split('/');
-        if let Some(os) = parts.next().filter(|p| !p.is_empty()) {
-            sel.insert("kubernetes.io/os".into(), json!(os));
-        }
-        if let Some(arch) = parts.next().filter(|p| !p.is_empty()) {
-            sel.insert("kubernetes.io/arch".into(), json!(arch));
-        }
-        pod.spec.insert("nodeSelector".into(), Value::Object(sel));
-    }
+    node_selector(ctx, svc, pod);
+    lifecycle(ctx, svc, pod);
     if let Some(rt) = s.extra.get("runtime").and_then(Value::as_str) {
         pod.spec
             .insert("runtimeClassName".into(), json!(names::dns_label(rt, 63)));
@@ -417,6 +408,107 @@ fn annotate(ctx: &mut Ctx, at: &str, svc: &Svc, pod: &mut Pod, k: &str, v: &str)
                     .into(),
             ),
         );
+    }
+}
+
+/// `platform` and `deploy.placement.constraints` (the `==` ones on node labels, hostname,
+/// OS and architecture) → `nodeSelector`; other constraints are reported.
+fn node_selector(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
+    let mut sel = Map::new();
+    if let Some(platform) = svc.s.extra.get("platform").and_then(Value::as_str) {
+        let mut parts = platform.split('/');
+        if let Some(os) = parts.next().filter(|p| !p.is_empty()) {
+            sel.insert("kubernetes.io/os".into(), json!(os));
+        }
+        if let Some(arch) = parts.next().filter(|p| !p.is_empty()) {
+            sel.insert("kubernetes.io/arch".into(), json!(arch));
+        }
+    }
+    let placement = svc.s.deploy.as_ref().and_then(|d| d.placement.as_ref());
+    let constraints = placement
+        .and_then(|p| p.get("constraints"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for key in ["preferences", "max_replicas_per_node"] {
+        if placement.and_then(|p| p.get(key)).is_some_and(|v| !v.is_null()) {
+            ctx.warn(
+                &format!("{}/placement/{key}", svc.key("deploy")),
+                "dropped-key",
+                format!(
+                    "service `{}`: `deploy.placement.{key}` is dropped: the hardening profile spreads pods",
+                    svc.name
+                ),
+                None,
+            );
+        }
+    }
+    let at = format!("{}/placement/constraints", svc.key("deploy"));
+    for c in constraints.iter().filter_map(Value::as_str) {
+        let key = c.split_once("==").and_then(|(k, v)| {
+            let k = k.trim();
+            let label = match k {
+                "node.hostname" => Some("kubernetes.io/hostname".to_string()),
+                "node.platform.os" => Some("kubernetes.io/os".to_string()),
+                "node.platform.arch" => Some("kubernetes.io/arch".to_string()),
+                _ => k.strip_prefix("node.labels.").map(str::to_string),
+            };
+            label.map(|l| (l, v.trim().to_string()))
+        });
+        match key {
+            Some((label, value)) => {
+                sel.insert(label, json!(value));
+            }
+            None => ctx.warn(
+                &at,
+                "dropped-key",
+                format!(
+                    "service `{}`: placement constraint `{c}` has no nodeSelector equivalent; dropped",
+                    svc.name
+                ),
+                Some("write node affinity in an overlay".into()),
+            ),
+        }
+    }
+    if !sel.is_empty() {
+        pod.spec.insert("nodeSelector".into(), Value::Object(sel));
+    }
+}
+
+/// `post_start` / `pre_stop` with one plain command → container lifecycle exec hooks.
+fn lifecycle(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
+    let mut hooks = Map::new();
+    for (key, field) in [("post_start", "postStart"), ("pre_stop", "preStop")] {
+        let Some(list) = svc.s.extra.get(key).and_then(Value::as_array) else {
+            continue;
+        };
+        let simple = list.len() == 1
+            && list
+                .first()
+                .and_then(Value::as_object)
+                .is_some_and(|h| h.keys().all(|k| k == "command"));
+        let command: Option<Vec<Value>> = list.first().and_then(|h| match h.get("command") {
+            Some(Value::Array(a)) => Some(a.clone()),
+            Some(Value::String(s)) => Some(vec![json!("/bin/sh"), json!("-c"), json!(s)]),
+            _ => None,
+        });
+        match command.filter(|_| simple) {
+            Some(cmd) => {
+                hooks.insert(field.into(), json!({"exec": {"command": cmd}}));
+            }
+            None => ctx.warn(
+                &svc.key(key),
+                "dropped-key",
+                format!(
+                    "service `{}`: `{key}` is dropped: only one hook with just a `command` maps to a lifecycle hook",
+                    svc.name
+                ),
+                Some("hooks run as the container's user with its environment in Kubernetes; keep one command".into()),
+            ),
+        }
+    }
+    if !hooks.is_empty() {
+        pod.container.insert("lifecycle".into(), Value::Object(hooks));
     }
 }
 
@@ -580,6 +672,7 @@ const CONTAINER_ORDER: &[&str] = &[
     "readinessProbe",
     "livenessProbe",
     "volumeMounts",
+    "lifecycle",
     "tty",
     "stdin",
 ];
