@@ -121,7 +121,9 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ),
     (
         "healthcheck",
-        Converted("readiness, liveness (longer period, higher threshold) and startup probes"),
+        Converted(
+            "readiness and liveness probes (liveness: twice the period and threshold), startup probe covering `start_period`; `CMD-SHELL` under `/bin/sh -c`; `disable`/`NONE` → none (waivers); without a healthcheck: tcpSocket on the first TCP port, else none (waivers)",
+        ),
     ),
     ("hostname", Converted("pod `hostname`")),
     (
@@ -224,7 +226,9 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ),
     (
         "restart",
-        Converted("`no` and `on-failure[:N]` make a Job (`backoffLimit` N); others keep the default `Always`"),
+        Converted(
+            "`no` → Job (`restartPolicy: Never`, `backoffLimit: 0`); `on-failure[:N]` → Job (`OnFailure`, `backoffLimit` N); others keep the default `Always`",
+        ),
     ),
     (
         "runtime",
@@ -283,7 +287,9 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ("uts", Dropped("`host` UTS namespace has no pod equivalent")),
     (
         "volumes",
-        Converted("PVC, emptyDir or ConfigMap by volume type (see the volume rows)"),
+        Converted(
+            "named → PVC (a StatefulSet's own → `volumeClaimTemplates`; shared or replicated → ReadWriteMany, warns; `:ro` → readOnly mount); external → the existing claim; anonymous → emptyDir (warns); bind of a file under the root → ConfigMap + `subPath` (`binaryData` if binary, > 1 MiB is an error); bind of a folder → emptyDir (warns); bind outside the root or the Docker socket → error; tmpfs → emptyDir `Memory`",
+        ),
     ),
     (
         "volumes_from",
@@ -302,7 +308,7 @@ pub const DEPLOY_KEYS: &[(&str, Disposition)] = &[
     ("labels", Converted("workload annotations")),
     (
         "mode",
-        Converted("`global` → DaemonSet; `replicated-job` → Job; `global-job` → DaemonSet warning"),
+        Converted("`global` → DaemonSet; `replicated-job` → Job; `global-job` → Job (warns)"),
     ),
     (
         "placement",
