@@ -1313,3 +1313,15 @@ fn kitchen_sink_converts() {
         codes(&warnings)
     );
 }
+
+#[test]
+fn jobs_without_a_restart_key_run_once() {
+    let (objects, _) = run(&svc("image: a:1\ndeploy:\n  mode: replicated-job"));
+    let j = find(&objects, "Job", "app");
+    assert_eq!(j["spec"]["backoffLimit"], 0);
+    assert_eq!(j["spec"]["template"]["spec"]["restartPolicy"], "Never");
+    let (objects, _) = run(&svc("image: a:1\nrestart: always\nx-berth:\n  workload: job"));
+    let j = find(&objects, "Job", "app");
+    assert!(j["spec"].get("backoffLimit").is_none());
+    assert_eq!(j["spec"]["template"]["spec"]["restartPolicy"], "OnFailure");
+}

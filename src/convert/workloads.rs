@@ -65,6 +65,22 @@ fn job_restart(svc: &Svc) -> Option<JobRestart> {
     })
 }
 
+/// How a service that is a Job for another reason (`x-berth.workload`, `deploy.mode`,
+/// a `service_completed_successfully` dependency) restarts: compose's default `restart`
+/// is `no`, so it runs once; `always`/`unless-stopped` retry with Kubernetes' back-off.
+fn job_default(svc: &Svc) -> JobRestart {
+    match svc.s.restart.as_deref() {
+        Some("always") | Some("unless-stopped") => JobRestart {
+            on_failure: true,
+            backoff: None,
+        },
+        _ => JobRestart {
+            on_failure: false,
+            backoff: Some(0),
+        },
+    }
+}
+
 /// The workload kind, by DESIGN.md 4.1: `x-berth.workload` (or `kompose.controller.type`),
 /// `x-berth.schedule`, `deploy.mode`, one-shot restarts, owned named volumes, Deployment.
 pub fn kind_of(ctx: &mut Ctx, svc: &Svc, completed: &BTreeSet<String>) -> WorkloadKind {
@@ -583,7 +599,7 @@ pub fn workload(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: Pod) -> Resul
     let labels = svc.labels();
     let selector = names::selector_labels(svc.name);
     let origin = ctx.origin(&svc.ptr);
-    let job = job_restart(svc);
+    let job = job_restart(svc).or_else(|| Some(job_default(svc)));
     let Pod {
         mut container,
         ports,
