@@ -1325,3 +1325,24 @@ fn jobs_without_a_restart_key_run_once() {
     assert!(j["spec"].get("backoffLimit").is_none());
     assert_eq!(j["spec"]["template"]["spec"]["restartPolicy"], "OnFailure");
 }
+
+#[test]
+fn apparmor_uses_the_annotation_before_kubernetes_1_30() {
+    let yaml = svc("image: a:1\nsecurity_opt: [\"apparmor=my-profile\"]");
+    let sandbox = Sandbox::new(&root()).unwrap();
+    let opts = ConvertOptions {
+        namespace: None,
+        kube_version: "1.29".into(),
+    };
+    let objects = convert(&project(&yaml), &sandbox, &opts, &mut Warnings::default()).unwrap();
+    let w = find(&objects, "Deployment", "app");
+    assert_eq!(
+        w["spec"]["template"]["metadata"]["annotations"]["container.apparmor.security.beta.kubernetes.io/app"],
+        "localhost/my-profile"
+    );
+    assert!(
+        w["spec"]["template"]["spec"]["containers"][0]
+            .get("securityContext")
+            .is_none()
+    );
+}

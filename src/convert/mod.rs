@@ -73,6 +73,7 @@ pub fn convert(
         objects: Vec::new(),
         emitted: BTreeMap::new(),
         cm_names: NameRegistry::default(),
+        kube_minor: kube_minor(&opts.kube_version),
     };
     keys::report_top_level(&mut ctx);
     ctx.push(
@@ -91,6 +92,16 @@ pub fn convert(
     let mut objects = ctx.objects;
     objects.extend(policies);
     Ok(objects)
+}
+
+/// The minor of `1.N` (or `v1.N`); an unreadable version counts as current.
+fn kube_minor(version: &str) -> u32 {
+    version
+        .trim_start_matches('v')
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(u32::MAX)
 }
 
 /// Two services whose names sanitise to one object name would overwrite each other.
@@ -138,6 +149,8 @@ pub struct Ctx<'a> {
     /// Index in `objects` by `Kind/name`, so shared objects are emitted once and two
     /// compose names that sanitise to one Kubernetes name are caught.
     emitted: BTreeMap<String, usize>,
+    /// Minor version of the target Kubernetes (`35` for `1.35`), for fields that moved.
+    pub kube_minor: u32,
     /// ConfigMap and Secret names, so two sources never share one.
     pub cm_names: NameRegistry,
 }

@@ -187,15 +187,12 @@ fn security_opt(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, opt: &str) {
             pod.waive("PSS-BASELINE", "compose security_opt: seccomp=unconfined");
         }
         ("apparmor", "unconfined") => {
-            pod.security_context()
-                .insert("appArmorProfile".into(), json!({"type": "Unconfined"}));
+            apparmor(ctx, svc, pod, json!({"type": "Unconfined"}), "unconfined".into());
             pod.waive("PSS-BASELINE", "compose security_opt: apparmor=unconfined");
         }
         ("apparmor", profile) if !profile.is_empty() => {
-            pod.security_context().insert(
-                "appArmorProfile".into(),
-                json!({"type": "Localhost", "localhostProfile": profile}),
-            );
+            let field = json!({"type": "Localhost", "localhostProfile": profile});
+            apparmor(ctx, svc, pod, field, format!("localhost/{profile}"));
         }
         ("label", "disable") => {
             ctx.warn(
@@ -217,6 +214,17 @@ fn security_opt(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, opt: &str) {
                 "install the profile on the nodes and name it as a `Localhost` seccompProfile in an overlay".to_string()
             }),
         ),
+    }
+}
+
+/// The `appArmorProfile` field exists from Kubernetes 1.30; older targets take the
+/// annotation it replaced.
+fn apparmor(ctx: &Ctx, svc: &Svc, pod: &mut Pod, field: Value, annotation: String) {
+    if ctx.kube_minor >= 30 {
+        pod.security_context().insert("appArmorProfile".into(), field);
+    } else {
+        let key = format!("container.apparmor.security.beta.kubernetes.io/{}", svc.obj);
+        pod.annotations.insert(key, json!(annotation));
     }
 }
 
