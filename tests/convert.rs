@@ -1346,3 +1346,16 @@ fn apparmor_uses_the_annotation_before_kubernetes_1_30() {
             .is_none()
     );
 }
+
+#[test]
+fn privileged_containers_allow_escalation_explicitly() {
+    let (objects, warnings) = run(&svc("image: a:1\nprivileged: true\nsecurity_opt: [no-new-privileges]"));
+    let c = container(&objects, "Deployment", "app");
+    assert_eq!(c["securityContext"]["allowPrivilegeEscalation"], true);
+    assert!(has_warning(&warnings, "dropped-key", "no-new-privileges"));
+    let (objects, _) = run(&svc("image: a:1\ncap_add: [SYS_ADMIN]"));
+    assert_eq!(
+        container(&objects, "Deployment", "app")["securityContext"]["allowPrivilegeEscalation"],
+        true
+    );
+}

@@ -66,12 +66,42 @@ pub fn security(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
     for (i, opt) in s.security_opt.iter().enumerate() {
         security_opt(ctx, svc, pod, &format!("{}/{i}", svc.key("security_opt")), opt);
     }
+    escalation(ctx, svc, pod);
     sysctls(svc, pod);
     namespaces(ctx, svc, pod);
     group_add(ctx, svc, pod);
     if let Some(fs) = svc.x.security_context.as_ref().and_then(|x| x.fs_group) {
         pod.pod_security_context().insert("fsGroup".into(), json!(fs));
     }
+}
+
+/// Kubernetes refuses `allowPrivilegeEscalation: false` together with `privileged` or
+/// `CAP_SYS_ADMIN`, so those containers say `true` explicitly (and the hardening default
+/// does not apply); a compose `no-new-privileges` on them cannot be kept.
+fn escalation(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
+    let privileged = svc.s.privileged == Some(true);
+    let sys_admin = svc
+        .s
+        .cap_add
+        .iter()
+        .any(|c| matches!(cap_name(c).as_str(), "SYS_ADMIN" | "ALL"));
+    if !(privileged || sys_admin) {
+        return;
+    }
+    let sc = pod.security_context();
+    if sc.get("allowPrivilegeEscalation") == Some(&json!(false)) {
+        ctx.warn(
+            &svc.key("security_opt"),
+            "dropped-key",
+            format!(
+                "service `{}`: `no-new-privileges` is dropped: Kubernetes does not allow it with privileged or CAP_SYS_ADMIN",
+                svc.name
+            ),
+            None,
+        );
+    }
+    pod.security_context()
+        .insert("allowPrivilegeEscalation".into(), json!(true));
 }
 
 fn set_ids(pod: &mut Pod, uid: Option<i64>, gid: Option<i64>, why: &str) {
