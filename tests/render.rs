@@ -61,16 +61,27 @@ fn case_args(dir: &Path) -> CaseArgs {
 /// one warning per line (origins are root-relative, so the text is machine-independent).
 fn render_case(dir: &Path) -> String {
     let args = case_args(dir);
-    let sandbox = Sandbox::new(dir).unwrap();
+    render_files(dir, args.files, args.env_files, args.profiles, Some(args.namespace))
+}
+
+fn render_files(
+    root: &Path,
+    files: Vec<String>,
+    env_files: Vec<String>,
+    profiles: Vec<String>,
+    namespace: Option<String>,
+) -> String {
+    let dir = root;
+    let sandbox = Sandbox::new(root).unwrap();
     let req = ComposeRender {
         load: LoadOptions {
-            files: args.files,
-            env_files: args.env_files,
-            profiles: args.profiles,
+            files,
+            env_files,
+            profiles,
             variables: Vec::new(),
             project_name: None,
         },
-        namespace: Some(args.namespace),
+        namespace,
         kube_version: DEFAULT_KUBE_VERSION.to_string(),
         profile: Profile::Restricted,
         strict: false,
@@ -98,6 +109,21 @@ fn render() {
         let dir = path.parent().unwrap();
         insta::assert_snapshot!(render_case(dir));
     });
+}
+
+/// The example the README renders, as the CLI would from the repository root: its
+/// namespace is the compose project name (`shop`).
+#[test]
+fn shop_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = render_files(
+        root,
+        vec!["charts/shop/compose.yaml".into()],
+        Vec::new(),
+        Vec::new(),
+        None,
+    );
+    insta::assert_snapshot!("shop", text);
 }
 
 /// The same inputs must give byte-identical output on every run (DESIGN.md promise 2);
