@@ -30,6 +30,8 @@ pub struct Rendered {
 
 /// Compose files to ordered, hardened, validated objects.
 pub fn render_compose(sandbox: &Sandbox, req: &ComposeRender) -> Result<Rendered, Error> {
+    // A wrong --kube-version is a usage error before any file is read.
+    let kube_version = validate::resolve_kube_version(&req.kube_version)?;
     let mut warnings = Warnings::default();
     let project = compose::load(sandbox, &req.load, &mut warnings)?;
     let opts = ConvertOptions {
@@ -47,7 +49,7 @@ pub fn render_compose(sandbox: &Sandbox, req: &ComposeRender) -> Result<Rendered
         return Err(Error::Strict(warnings));
     }
     manifest::order(&mut objects);
-    validate::validate(&objects, &req.kube_version)?;
+    validate::validate_rendered(&objects, kube_version)?;
     Ok(Rendered { objects, warnings })
 }
 

@@ -719,6 +719,14 @@ const WAIVER_CASES: &[(&str, &str)] = &[
     ),
     ("image: a:1\nx-berth:\n  pdb:\n    enabled: false", "REL-PDB="),
     (
+        "image: a:1\npull_policy: missing",
+        "IMG-PULL=the input asks for imagePullPolicy IfNotPresent",
+    ),
+    (
+        "image: a:1\nlabels:\n  kompose.image-pull-policy: Never",
+        "IMG-PULL=the input asks for imagePullPolicy Never",
+    ),
+    (
         "image: a:1\nx-berth:\n  serviceAccount:\n    automount: true",
         "SEC-SA-TOKEN=",
     ),
@@ -737,6 +745,8 @@ fn waivers_per_key() {
     let (objects, _) = run(&svc(
         "image: a:1\ncap_add: [NET_BIND_SERVICE]\nports:\n  - target: 8080",
     ));
+    assert_eq!(waive(find(&objects, "Deployment", "app")), "");
+    let (objects, _) = run(&svc("image: a:1\npull_policy: always\nports:\n  - target: 8080"));
     assert_eq!(waive(find(&objects, "Deployment", "app")), "");
 }
 

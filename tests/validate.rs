@@ -137,6 +137,20 @@ fn one_object_of_every_emitted_kind_passes_in_every_version() {
     }
 }
 
+/// A compose service often listens without declaring `ports:`; a NetworkPolicy may still
+/// allow its numeric port (containerPort is informational), so only port names must resolve.
+#[test]
+fn an_undeclared_numeric_network_policy_port_is_allowed() {
+    let mut objects = objects("all-kinds.yaml");
+    let Some(policy) = objects.iter_mut().find(|o| o.id() == "NetworkPolicy/shop/db") else {
+        panic!("fixture has NetworkPolicy/shop/db");
+    };
+    if let Some(port) = policy.value.pointer_mut("/spec/ingress/0/ports/1/port") {
+        *port = json!(3306);
+    }
+    assert_eq!(problems(&objects), []);
+}
+
 #[test]
 fn broken_references_between_the_kinds_are_caught() {
     let mut objects = objects("all-kinds.yaml");
@@ -166,7 +180,7 @@ fn broken_references_between_the_kinds_are_caught() {
         &mut objects,
         "NetworkPolicy/shop/db",
         "/spec/ingress/0/ports/1/port",
-        json!(5433),
+        json!("pg-typo"),
     );
     edit(
         &mut objects,

@@ -58,19 +58,6 @@ pub fn validate(value: &Value, spans: &Spans) -> Result<(), Error> {
     })
 }
 
-/// Until the yaml module's `Spans::key_origin` lands (an inherent method, which then
-/// takes precedence over this one), an unknown key is located at its value.
-#[allow(dead_code)]
-trait KeyOrigin {
-    fn key_origin(&self, pointer: &str) -> Origin;
-}
-
-impl KeyOrigin for Spans {
-    fn key_origin(&self, pointer: &str) -> Origin {
-        self.origin(pointer)
-    }
-}
-
 /// Pointer of the offending value (or key), message and help.
 fn describe(e: &ValidationError<'_>, root: &Value) -> (String, String, Option<String>) {
     let pointer = e.instance_path().as_str().to_string();

@@ -229,6 +229,11 @@ pub fn container_basics(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) -> Result<(), E
     let c = &mut pod.container;
     c.insert("image".into(), json!(image));
     if let Some(p) = pull_policy(ctx, svc) {
+        // The policy profile wants `Always` (IMG-PULL); any other choice is the input's,
+        // recorded as a relaxation so the output says so (DESIGN.md section 6).
+        if p != "Always" {
+            pod.waive("IMG-PULL", format!("the input asks for imagePullPolicy {p}"));
+        }
         pod.container.insert("imagePullPolicy".into(), json!(p));
     }
     if s.entrypoint.as_ref().is_some_and(Vec::is_empty) {

@@ -257,7 +257,7 @@ const CHECKS: &[(&str, &str, CheckFn)] = &[
     ("XREF-PORTS", "named probe ports exist in their container", probe_ports),
     (
         "XREF-PORTS",
-        "NetworkPolicy ingress ports exist in a selected pod",
+        "NetworkPolicy ingress port names exist in a selected pod",
         network_policy_ports,
     ),
     (
@@ -758,7 +758,10 @@ fn network_policy_ports(ctx: &Context, obj: &Object, sink: &mut Sink) {
         return;
     }
     for found in glob(&obj.value, "/spec/ingress/*/ports/*") {
-        let Some(port) = found.value.get("port").filter(|_| found.value.get("endPort").is_none()) else {
+        // A numeric port works whether or not a container declares it (containerPort is
+        // informational; compose services often listen without `ports:`), so only a
+        // port NAME must resolve to a container port of the selected pods.
+        let Some(port) = found.value.get("port").filter(|p| p.is_string()) else {
             continue;
         };
         let exists = pods
