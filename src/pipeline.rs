@@ -21,11 +21,51 @@ pub struct ComposeRender {
     pub strict: bool,
 }
 
-/// The result of a render: objects in install order and the warnings, sorted.
+/// The result of a render: objects in install order, the warnings (sorted), and every
+/// relaxation the output carries (DESIGN.md section 6: none is invisible).
 #[derive(Debug)]
 pub struct Rendered {
     pub objects: Vec<Object>,
     pub warnings: Vec<Warning>,
+    pub relaxations: Vec<Relaxation>,
+}
+
+/// One `berth.dev/waive` entry of an emitted object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relaxation {
+    /// `Kind/namespace/name`.
+    pub object: String,
+    pub rule: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Relaxation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} waives {}: {}", self.object, self.rule, self.reason)
+    }
+}
+
+/// The relaxations written on `objects`, read back from the annotation itself, so the
+/// report and the output cannot disagree.
+pub fn relaxations(objects: &[Object]) -> Vec<Relaxation> {
+    objects
+        .iter()
+        .flat_map(|o| {
+            let annotation = o
+                .value
+                .pointer("/metadata/annotations")
+                .and_then(|a| a.get(manifest::WAIVE_ANNOTATION))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            manifest::waivers(annotation)
+                .into_iter()
+                .map(move |(rule, reason)| Relaxation {
+                    object: o.id(),
+                    rule: rule.to_string(),
+                    reason: reason.to_string(),
+                })
+        })
+        .collect()
 }
 
 /// Compose files to ordered, hardened, validated objects.
@@ -50,7 +90,12 @@ pub fn render_compose(sandbox: &Sandbox, req: &ComposeRender) -> Result<Rendered
     }
     manifest::order(&mut objects);
     validate::validate_rendered(&objects, kube_version)?;
-    Ok(Rendered { objects, warnings })
+    let relaxations = relaxations(&objects);
+    Ok(Rendered {
+        objects,
+        warnings,
+        relaxations,
+    })
 }
 
 /// The project root of DESIGN.md promise 1: the nearest folder above `path` that holds

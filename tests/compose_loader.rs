@@ -680,3 +680,26 @@ fn env_file_values_are_interpolated_and_bare_names_reported() {
     let warning = w.iter().find(|w| w.code == "env-unset").unwrap();
     assert_eq!(warning.origin.as_ref().unwrap().to_string(), "app.env:3:1");
 }
+
+/// Lists normalised into maps (`depends_on`, `environment`) keep each item's own line, so
+/// an error or warning about an entry points at that entry, not at the list's first item.
+#[test]
+fn entries_made_from_list_items_keep_their_own_lines() {
+    let e = error_of(&[(
+        "compose.yaml",
+        "services:\n  web:\n    image: a:1\n    depends_on:\n      - db\n      - redis\n  db:\n    image: b:1\n",
+    )]);
+    assert!(e.to_string().contains("`redis`"), "{e}");
+    let o = e.origin().unwrap();
+    assert_eq!((o.line, o.column), (6, 9));
+    let (project, _) = scratch(
+        &[(
+            "compose.yaml",
+            "services:\n  web:\n    image: a:1\n    environment:\n      - MODE=list\n      - OTHER=x\n",
+        )],
+        |_| {},
+    )
+    .unwrap();
+    let o = project.origin("/services/web/environment/OTHER").unwrap();
+    assert_eq!(o.line, 6);
+}

@@ -534,6 +534,12 @@ const POD_CASES: &[(&str, &str, &str)] = &[
     ("image: a:1\nipc: host", "/hostIPC", "true"),
     ("image: a:1\nnetwork_mode: host", "/hostNetwork", "true"),
     (
+        "image: a:1\nnetwork_mode: host",
+        "/dnsPolicy",
+        "\"ClusterFirstWithHostNet\"",
+    ),
+    ("image: a:1\ninit: true\npid: host", "/shareProcessNamespace", "null"),
+    (
         "image: a:1\nplatform: linux/arm64",
         "/nodeSelector",
         r#"{"kubernetes.io/os":"linux","kubernetes.io/arch":"arm64"}"#,
@@ -576,12 +582,22 @@ const POD_CASES: &[(&str, &str, &str)] = &[
     (
         "image: a:1\ntmpfs: [\"/run:size=64m\"]",
         "/volumes/0",
-        r#"{"name":"tmpfs","emptyDir":{"medium":"Memory","sizeLimit":"64Mi"}}"#,
+        r#"{"name":"tmpfs-run","emptyDir":{"medium":"Memory","sizeLimit":"64Mi"}}"#,
+    ),
+    (
+        "image: a:1\ntmpfs: [\"/run\"]",
+        "/volumes/0",
+        r#"{"name":"tmpfs-run","emptyDir":{"medium":"Memory","sizeLimit":"64Mi"}}"#,
+    ),
+    (
+        "image: a:1\ntmpfs: [\"/big:size=1g\"]",
+        "/volumes/0",
+        r#"{"name":"tmpfs-big","emptyDir":{"medium":"Memory","sizeLimit":"1Gi"}}"#,
     ),
     (
         "image: a:1\nvolumes:\n  - type: tmpfs\n    target: /cache\n    tmpfs:\n      size: 1048576",
         "/volumes/0",
-        r#"{"name":"tmpfs","emptyDir":{"medium":"Memory","sizeLimit":"1Mi"}}"#,
+        r#"{"name":"tmpfs-cache","emptyDir":{"medium":"Memory","sizeLimit":"1Mi"}}"#,
     ),
     (
         "image: a:1\nvolumes:\n  - type: volume\n    target: /anon",
@@ -609,8 +625,10 @@ fn pod_fields_per_key() {
             .find(|o| o.name() == "app" && o.value.pointer("/spec/template").is_some())
             .unwrap_or_else(|| panic!("{body}"));
         let spec = &w.value["spec"]["template"]["spec"];
+        // `null` in the table means "the field is absent".
         let want: Value = serde_json::from_str(want).unwrap();
-        assert_eq!(spec.pointer(pointer), Some(&want), "{body}\n{spec:#}");
+        let want = if want.is_null() { None } else { Some(&want) };
+        assert_eq!(spec.pointer(pointer), want, "{body}\n{spec:#}");
     }
 }
 
@@ -752,6 +770,16 @@ fn waivers_per_key() {
 
 /// (service body, warning code, message substring)
 const WARNING_CASES: &[(&str, &str, &str)] = &[
+    (
+        "image: a:1\ninit: true\npid: host",
+        "approximated",
+        "`init: true` is dropped",
+    ),
+    (
+        "image: a:1\nports:\n  - target: 80\n    published: \"8080\"",
+        "cluster-only",
+        "published port(s) 8080 are reachable inside the cluster only",
+    ),
     ("image: nginx", "image-tag", "has no tag"),
     ("image: nginx:latest", "image-tag", "has no tag"),
     ("build: {context: .}", "image-tag", "build-only"),
@@ -1141,7 +1169,8 @@ fn volume_knobs_are_checked_even_when_unused() {
     .unwrap_err();
     assert!(err.to_string().contains("sise"), "{err}");
     let (_, warnings) = run("name: t\nservices: {}\nvolumes:\n  v:\n    labels:\n      kompose.volume.size: 2Gi\n");
-    assert!(warnings.is_empty(), "{:?}", codes(&warnings));
+    // The only warning is that nothing uses the volume: the knob itself is accepted.
+    assert_eq!(warnings.iter().map(|w| w.code).collect::<Vec<_>>(), ["unused"]);
 }
 
 #[test]
@@ -1376,4 +1405,81 @@ fn a_baseline_waiver_also_waives_restricted() {
     let w = waive(find(&objects, "Deployment", "app"));
     assert!(w.contains("PSS-RESTRICTED=compose network_mode: host"), "{w}");
     assert!(w.contains("PSS-BASELINE=compose network_mode: host"), "{w}");
+}
+
+/// Declared but unused top-level entries make no object, and each is reported.
+#[test]
+fn the_clusters_own_namespaces_are_not_emitted() {
+    let sandbox = Sandbox::new(&root()).unwrap();
+    for (ns, emitted) in [("default", false), ("kube-system", false), ("shop", true)] {
+        let opts = ConvertOptions {
+            namespace: Some(ns.into()),
+            kube_version: "1.35".into(),
+        };
+        let mut w = Warnings::default();
+        let objects = convert(&project(&svc("image: a:1")), &sandbox, &opts, &mut w).unwrap();
+        assert_eq!(objects.iter().any(|o| o.kind() == "Namespace"), emitted, "{ns}");
+        assert!(
+            objects
+                .iter()
+                .filter(|o| o.kind() != "Namespace")
+                .all(|o| o.namespace() == ns)
+        );
+    }
+}
+
+#[test]
+fn a_statefulset_names_its_service_only_when_it_has_one() {
+    let body = "image: a:1\nvolumes:\n  - {type: volume, source: data, target: /data}";
+    let with_volume = |extra: &str| format!("{}volumes: {{data: {{}}}}\n", svc(&format!("{body}{extra}")));
+    let (objects, _) = run(&with_volume(""));
+    assert!(
+        find(&objects, "StatefulSet", "app")["spec"]
+            .get("serviceName")
+            .is_none()
+    );
+    let (objects, _) = run(&with_volume("\nports:\n  - target: 5432"));
+    assert_eq!(find(&objects, "StatefulSet", "app")["spec"]["serviceName"], "app");
+}
+
+#[test]
+fn app_protocol_reaches_the_service_port() {
+    let (objects, _) = run(&svc("image: a:1\nports:\n  - target: 8080\n    app_protocol: http"));
+    assert_eq!(
+        find(&objects, "Service", "app")["spec"]["ports"][0]["appProtocol"],
+        "http"
+    );
+    let (objects, _) = run(&svc("image: a:1\nports:\n  - target: 8080"));
+    assert!(
+        find(&objects, "Service", "app")["spec"]["ports"][0]
+            .get("appProtocol")
+            .is_none()
+    );
+}
+
+#[test]
+fn unused_top_level_entries_are_reported() {
+    let yaml = "name: t
+services:
+  app:
+    image: a:1
+    volumes: [{type: volume, source: used, target: /data}]
+    networks: {front: null}
+volumes: {used: {}, spare: {}}
+networks: {front: {}, back: {}, default: {}}
+secrets: {token: {file: ./tok}}
+configs: {conf: {content: x}}
+";
+    let (objects, warnings) = run(yaml);
+    for needle in ["volume `spare`", "network `back`", "secret `token`", "config `conf`"] {
+        assert!(has_warning(&warnings, "unused", needle), "{needle}: {warnings:?}");
+    }
+    for quiet in ["volume `used`", "network `front`", "network `default`"] {
+        assert!(!has_warning(&warnings, "unused", quiet), "{quiet}");
+    }
+    assert!(
+        !objects
+            .iter()
+            .any(|o| o.name().contains("spare") || o.name().contains("token"))
+    );
 }

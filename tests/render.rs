@@ -1,6 +1,6 @@
 //! Snapshot tests of whole renders: every `tests/fixtures/render/<case>/compose.yaml` goes
 //! through the library pipeline (load → convert → harden → validate) and the emitted YAML,
-//! followed by the warnings, is compared with `tests/snapshots/`.
+//! followed by the warnings and the relaxations, is compared with `tests/snapshots/`.
 //!
 //! Why snapshots: a render is hundreds of lines whose every field matters (a probe, a
 //! securityContext, a label); a snapshot shows a reviewer the whole effect of a change, and
@@ -24,7 +24,8 @@ struct CaseArgs {
     files: Vec<String>,
     env_files: Vec<String>,
     profiles: Vec<String>,
-    namespace: String,
+    /// `--namespace`; without it the project name is the namespace, as for users.
+    namespace: Option<String>,
 }
 
 fn case_args(dir: &Path) -> CaseArgs {
@@ -32,7 +33,7 @@ fn case_args(dir: &Path) -> CaseArgs {
         files: vec!["compose.yaml".to_string()],
         env_files: Vec::new(),
         profiles: Vec::new(),
-        namespace: "default".to_string(),
+        namespace: None,
     };
     let Ok(text) = std::fs::read_to_string(dir.join("berth-test.args")) else {
         return args;
@@ -50,7 +51,7 @@ fn case_args(dir: &Path) -> CaseArgs {
             "file" => args.files.push(value),
             "env-file" => args.env_files.push(value),
             "compose-profile" => args.profiles.push(value),
-            "namespace" => args.namespace = value,
+            "namespace" => args.namespace = Some(value),
             other => panic!("{}: unknown key `{other}` in berth-test.args", dir.display()),
         }
     }
@@ -61,7 +62,7 @@ fn case_args(dir: &Path) -> CaseArgs {
 /// one warning per line (origins are root-relative, so the text is machine-independent).
 fn render_case(dir: &Path) -> String {
     let args = case_args(dir);
-    render_files(dir, args.files, args.env_files, args.profiles, Some(args.namespace))
+    render_files(dir, args.files, args.env_files, args.profiles, args.namespace)
 }
 
 fn render_files(
@@ -99,6 +100,10 @@ fn render_files(
     text.push_str("# warnings\n");
     for w in &rendered.warnings {
         text.push_str(&format!("{w}\n"));
+    }
+    text.push_str("# relaxations\n");
+    for r in &rendered.relaxations {
+        text.push_str(&format!("{r}\n"));
     }
     text
 }

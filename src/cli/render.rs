@@ -102,6 +102,7 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
     };
     let rendered = pipeline::render_compose(sandbox, &req)?;
     report::warnings(&rendered.warnings);
+    report::relaxations(&rendered.relaxations);
     match &args.output_dir {
         Some(dir) => emit::write_dir(dir, &rendered.objects, args.output)?,
         None => {

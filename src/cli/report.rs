@@ -21,6 +21,19 @@ pub fn warnings(warnings: &[Warning]) {
     }
 }
 
+/// Prints every relaxation the output carries, then a count.
+pub fn relaxations(relaxations: &[crate::pipeline::Relaxation]) {
+    for r in relaxations {
+        eprintln!("relaxed: {r}");
+    }
+    if !relaxations.is_empty() {
+        eprintln!(
+            "{} relaxation(s), each recorded on its object as berth.dev/waive",
+            relaxations.len()
+        );
+    }
+}
+
 /// The text of an error as berth prints it: `error: file:line:col: message`, a snippet
 /// when the file was read, and a `help:` line.
 pub fn format_error(err: &Error, sandbox: Option<&Sandbox>) -> String {

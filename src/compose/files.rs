@@ -128,6 +128,7 @@ impl<'a> Loader<'a> {
             }
         }
         schema::validate(&without_resets(&value), &doc.spans)?;
+        let written = value.clone();
         let ctx = Ctx {
             sandbox: self.sandbox,
             dir: dir.to_string(),
@@ -141,7 +142,7 @@ impl<'a> Loader<'a> {
             }
         }
         normalize::top_level(&ctx, &mut value)?;
-        let tree = Tree::located(value, &doc.spans);
+        let tree = Tree::located(value, &written, &doc.spans);
         self.cache.insert(key, tree.clone());
         Ok(tree)
     }

@@ -21,10 +21,13 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// Records origins from a file's spans (down to `/services/web/ports/0`).
-    pub fn located(value: Value, spans: &Spans) -> Tree {
+    /// Records origins from a file's spans (down to `/services/web/ports/0`). `written`
+    /// is the file as written, before normalisation turned lists into maps: an entry made
+    /// from a list item (`- db`, `- KEY=value`, `- host:ip`) keeps that item's origin.
+    pub fn located(value: Value, written: &Value, spans: &Spans) -> Tree {
         let mut origins = BTreeMap::new();
-        record(&value, &mut String::new(), 0, spans, &mut origins);
+        let at = Locator { written, spans };
+        record(&value, &mut String::new(), 0, &at, &mut origins);
         Tree { value, origins }
     }
 
@@ -52,8 +55,37 @@ impl Tree {
 
 const DEPTH: usize = 4;
 
-fn record(v: &Value, pointer: &mut String, depth: usize, spans: &Spans, out: &mut BTreeMap<String, Origin>) {
-    out.insert(pointer.clone(), spans.origin(pointer));
+/// Finds where a value of the normalised tree was written.
+struct Locator<'a> {
+    written: &'a Value,
+    spans: &'a Spans,
+}
+
+impl Locator<'_> {
+    fn origin(&self, pointer: &str) -> Origin {
+        if let Some(o) = self.spans.exact(pointer) {
+            return o;
+        }
+        if let Some((parent, segment)) = pointer.rsplit_once('/')
+            && let Some(Value::Array(items)) = self.written.pointer(parent)
+            && let Some(i) = items
+                .iter()
+                .position(|item| list_key(item).is_some_and(|k| pointer_segment(k) == segment))
+        {
+            return self.spans.origin(&format!("{parent}/{i}"));
+        }
+        self.spans.origin(pointer)
+    }
+}
+
+/// The map key a list item becomes: `db`, `KEY` of `KEY=value`, `host` of `host:ip`.
+fn list_key(item: &Value) -> Option<&str> {
+    let s = item.as_str()?;
+    Some(s.split(['=', ':']).next().unwrap_or(s))
+}
+
+fn record(v: &Value, pointer: &mut String, depth: usize, at: &Locator, out: &mut BTreeMap<String, Origin>) {
+    out.insert(pointer.clone(), at.origin(pointer));
     if depth == DEPTH {
         return;
     }
@@ -61,7 +93,7 @@ fn record(v: &Value, pointer: &mut String, depth: usize, spans: &Spans, out: &mu
         let len = pointer.len();
         pointer.push('/');
         pointer.push_str(&seg);
-        record(item, pointer, depth + 1, spans, out);
+        record(item, pointer, depth + 1, at, out);
         pointer.truncate(len);
     };
     match v {
@@ -262,10 +294,14 @@ mod tests {
     fn later_file_supplies_origins() {
         let spans_a = Spans::new("a.yaml".into());
         let spans_b = Spans::new("b.yaml".into());
-        let mut t = Tree::located(json!({"services": {"web": {"image": "a", "user": "x"}}}), &spans_a);
+        let mut t = Tree::located(
+            json!({"services": {"web": {"image": "a", "user": "x"}}}),
+            &Value::Null,
+            &spans_a,
+        );
         merge_trees(
             &mut t,
-            Tree::located(json!({"services": {"web": {"image": "b"}}}), &spans_b),
+            Tree::located(json!({"services": {"web": {"image": "b"}}}), &Value::Null, &spans_b),
         );
         assert_eq!(&*t.origin("/services/web/image").unwrap().file, "b.yaml");
         assert_eq!(&*t.origin("/services/web/user").unwrap().file, "a.yaml");

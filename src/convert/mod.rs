@@ -16,6 +16,7 @@ pub mod resources;
 pub mod security;
 pub mod services;
 pub mod storage;
+mod unused;
 pub mod workloads;
 pub mod xberth;
 
@@ -76,10 +77,14 @@ pub fn convert(
         kube_minor: kube_minor(&opts.kube_version),
     };
     keys::report_top_level(&mut ctx);
-    ctx.push(
-        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ctx.namespace}}),
-        project.origin("/name"),
-    )?;
+    // The cluster's own namespaces exist already; emitting one would relabel it for the
+    // whole cluster (Pod Security labels on `default` affect everything deployed there).
+    if !SYSTEM_NAMESPACES.contains(&ctx.namespace.as_str()) {
+        ctx.push(
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ctx.namespace}}),
+            project.origin("/name"),
+        )?;
+    }
     distinct_object_names(project)?;
     for volume in project.volumes.keys() {
         xberth::volume_knobs(project, volume)?;
@@ -88,11 +93,15 @@ pub fn convert(
     for (name, service) in &project.services {
         convert_service(&mut ctx, name, service, &completed)?;
     }
+    unused::report(&mut ctx);
     let policies = network::network_policies(project, &ctx.namespace, ctx.warnings);
     let mut objects = ctx.objects;
     objects.extend(policies);
     Ok(objects)
 }
+
+/// Namespaces every cluster has: berth deploys into them but never emits them.
+const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /// The minor of `1.N` (or `v1.N`); an unreadable version counts as current.
 fn kube_minor(version: &str) -> u32 {

@@ -344,6 +344,11 @@ fn namespaces(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             "host" => {
                 pod.spec.insert(field.into(), json!(true));
                 pod.waive("PSS-BASELINE", format!("compose {key}: host"));
+                // On the host network the pod's resolver is the node's, which cannot
+                // resolve Service names unless the policy says so.
+                if field == "hostNetwork" {
+                    pod.spec.insert("dnsPolicy".into(), json!("ClusterFirstWithHostNet"));
+                }
             }
             "private" | "shareable" | "bridge" | "default" => {}
             "none" if key == "network_mode" => ctx.warn(

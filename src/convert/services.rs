@@ -14,6 +14,8 @@ struct ServicePort {
     port: u16,
     protocol: String,
     target_name: String,
+    /// compose `app_protocol`: the Service port's `appProtocol`.
+    app_protocol: Option<String>,
 }
 
 fn protocol(p: Option<&str>) -> String {
@@ -66,6 +68,35 @@ fn container_port(pod: &mut Pod, port: u16, proto: &str, hint: Option<&str>) -> 
     name
 }
 
+/// compose publishes ports on the Docker host; berth exposes a service outside the
+/// cluster only when asked (DESIGN.md 4.1), so published ports without `x-berth.expose`
+/// are reported once per service rather than silently kept inside.
+fn published_only_inside(ctx: &mut Ctx, svc: &Svc) {
+    if svc.x.expose.is_some() {
+        return;
+    }
+    let published: Vec<String> = svc
+        .s
+        .ports
+        .iter()
+        .filter_map(|p| p.published.as_deref().filter(|p| !p.is_empty() && *p != "0"))
+        .map(str::to_string)
+        .collect();
+    if published.is_empty() {
+        return;
+    }
+    ctx.warn(
+        &svc.key("ports"),
+        "cluster-only",
+        format!(
+            "service `{}`: published port(s) {} are reachable inside the cluster only (a ClusterIP Service)",
+            svc.name,
+            published.join(", ")
+        ),
+        Some("set `x-berth.expose` (Ingress, LoadBalancer or NodePort) to reach it from outside".into()),
+    );
+}
+
 /// Container ports from `ports` and `expose`; the Service ports are kept for
 /// `service_objects` in `pod.service_ports` (the first use of a port number and
 /// protocol wins).
@@ -111,8 +142,10 @@ pub fn ports(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             port: published.unwrap_or(p.target),
             protocol: proto,
             target_name,
+            app_protocol: p.app_protocol.clone(),
         });
     }
+    published_only_inside(ctx, svc);
     for (i, e) in svc.s.expose.iter().enumerate() {
         let at = format!("{}/{i}", svc.key("expose"));
         let Some((list, proto)) = expose_ports(e) else {
@@ -131,6 +164,7 @@ pub fn ports(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
                 port,
                 protocol: proto.clone(),
                 target_name,
+                app_protocol: None,
             });
         }
     }
@@ -146,7 +180,9 @@ pub fn ports(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
     });
     let scratch: Vec<Value> = service_ports
         .into_iter()
-        .map(|p| json!({"port": p.port, "protocol": p.protocol, "target": p.target_name}))
+        .map(
+            |p| json!({"port": p.port, "protocol": p.protocol, "target": p.target_name, "appProtocol": p.app_protocol}),
+        )
         .collect();
     pod.service_ports = scratch;
 }
@@ -215,7 +251,11 @@ pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) -> Result<(), Error>
         let proto = p.get("protocol").cloned().unwrap_or(Value::Null);
         let target = p.get("target").cloned().unwrap_or(Value::Null);
         let name = unique_port_name(&sports, target.as_str().unwrap_or("p"), &port);
-        sports.push(json!({"name": name, "port": port, "targetPort": target, "protocol": proto}));
+        let mut sport = json!({"name": name, "port": port, "targetPort": target, "protocol": proto});
+        if let (Some(app), Some(o)) = (p.get("appProtocol").filter(|a| a.is_string()), sport.as_object_mut()) {
+            o.insert("appProtocol".into(), app.clone());
+        }
+        sports.push(sport);
     }
     let kind = expose.as_ref().map_or(ExposeType::Clusterip, |e| e.kind);
     let svc_type = match kind {

@@ -42,7 +42,7 @@ pub fn volumes(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: &mut Pod) -> R
                     Some(Value::String(s)) => resources::memory_quantity(s),
                     _ => None,
                 };
-                Some(memory_dir(pod, "tmpfs", size))
+                Some(memory_dir(pod, &format!("tmpfs-{}", v.target), size))
             }
             (other, _) => {
                 ctx.warn(
@@ -80,13 +80,19 @@ pub fn volumes(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: &mut Pod) -> R
     Ok(())
 }
 
+/// The size of a tmpfs that compose leaves unbounded: memory-backed emptyDirs count
+/// against the container's memory limit, so an unbounded one can get the pod OOM-killed
+/// (DESIGN.md 4.1 asks for a size limit on every tmpfs).
+pub const DEFAULT_TMPFS_SIZE: &str = "64Mi";
+
 fn memory_dir(pod: &mut Pod, hint: &str, size: Option<String>) -> String {
     let name = pod.volume_name(hint);
     let mut dir = Map::new();
     dir.insert("medium".into(), json!("Memory"));
-    if let Some(s) = size {
-        dir.insert("sizeLimit".into(), json!(s));
-    }
+    dir.insert(
+        "sizeLimit".into(),
+        json!(size.unwrap_or_else(|| DEFAULT_TMPFS_SIZE.into())),
+    );
     pod.volumes.push(json!({"name": name, "emptyDir": dir}));
     name
 }
@@ -357,7 +363,7 @@ fn tmpfs_strings(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
                 ),
             }
         }
-        let name = memory_dir(pod, "tmpfs", size);
+        let name = memory_dir(pod, &format!("tmpfs-{target}"), size);
         pod.mounts.push(json!({"name": name, "mountPath": target}));
     }
 }

@@ -327,7 +327,20 @@ fn pod_basics(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
         }
     }
     if s.init == Some(true) {
-        pod.spec.insert("shareProcessNamespace".into(), json!(true));
+        if s.pid.as_deref() == Some("host") {
+            // The API server refuses shareProcessNamespace together with hostPID.
+            ctx.warn(
+                &svc.key("init"),
+                "approximated",
+                format!(
+                    "service `{}`: `init: true` is dropped because `pid: host` already gives the host's PID 1",
+                    svc.name
+                ),
+                None,
+            );
+        } else {
+            pod.spec.insert("shareProcessNamespace".into(), json!(true));
+        }
     }
     dns_config(svc, pod);
     node_selector(ctx, svc, pod);
@@ -735,7 +748,10 @@ fn workload_spec(
     };
     match kind {
         WorkloadKind::Deployment | WorkloadKind::Statefulset => {
-            if kind == WorkloadKind::Statefulset {
+            // `serviceName` names the governing Service; a service without ports gets
+            // none, and naming a missing one would promise DNS names that never resolve.
+            let has_service = !svc.s.ports.is_empty() || !svc.s.expose.is_empty();
+            if kind == WorkloadKind::Statefulset && has_service {
                 spec.insert("serviceName".into(), json!(svc.obj));
             }
             if let Some(r) = replicas {

@@ -77,12 +77,14 @@ pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warni
         .filter(|o| o.kind() == "PodDisruptionBudget")
         .cloned()
         .collect();
+    let levels = namespace::levels_needed(objects, opts.profile, warnings);
     let mut added: Vec<Object> = Vec::new();
     let mut taken: BTreeSet<(String, String, String)> = objects.iter().map(identity).collect();
     for object in objects.iter_mut() {
         if object.kind() == "Namespace" && object.api_version() == "v1" {
             let mut rec = Recorder::new(object.id(), &mut changes);
-            namespace::harden(&mut object.value, opts.profile, &opts.kube_version, &mut rec);
+            let level = levels.get(object.name()).copied().unwrap_or(opts.profile.pss_level());
+            namespace::harden(&mut object.value, level, &opts.kube_version, &mut rec);
             continue;
         }
         let Some(kind) = Kind::of(object) else { continue };

@@ -338,3 +338,32 @@ fn a_deployment_writing_a_single_writer_claim_keeps_one_replica_with_a_waiver() 
     assert_eq!(shared["spec"]["strategy"]["type"], "RollingUpdate");
     assert!(shared["metadata"].get("annotations").is_none());
 }
+
+/// A namespace enforcing a level its own waived workloads break would reject their pods:
+/// it drops to the strictest level they meet, and says so.
+#[test]
+fn namespace_level_follows_the_waivers_of_its_workloads() {
+    let level_for = |waive: Option<&str>| {
+        let mut w = workload("Deployment", "app", json!({}));
+        if let Some(reason) = waive {
+            crate::manifest::add_waiver(&mut w.value, reason, "the input asks for it");
+        }
+        let ns = Object::new(
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ns"}}),
+            None,
+        );
+        let mut objects = vec![ns, w];
+        let mut warnings = Warnings::default();
+        harden(&mut objects, &opts(), &mut warnings);
+        let enforce = objects[0]
+            .value
+            .pointer("/metadata/labels/pod-security.kubernetes.io~1enforce")
+            .cloned();
+        let warned = warnings.iter().any(|w| w.code == "namespace-level");
+        (enforce, warned)
+    };
+    assert_eq!(level_for(None), (Some(json!("restricted")), false));
+    assert_eq!(level_for(Some("REL-LIVENESS")), (Some(json!("restricted")), false));
+    assert_eq!(level_for(Some("PSS-RESTRICTED")), (Some(json!("baseline")), true));
+    assert_eq!(level_for(Some("PSS-BASELINE")), (Some(json!("privileged")), true));
+}

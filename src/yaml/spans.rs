@@ -93,6 +93,12 @@ impl Spans {
         }
     }
 
+    /// The origin of the value at exactly `pointer`, if it was located (no fallback).
+    pub fn exact(&self, pointer: &str) -> Option<Origin> {
+        let pos = self.index.get(self.full(pointer).as_str()).filter(|pos| pos.line > 0)?;
+        Some(Origin::new(self.file.clone(), pos.line as usize, pos.column as usize))
+    }
+
     /// The origin of the mapping key of the entry at `pointer` (so that an "unknown key"
     /// error points at the key, not its value). Falls back to [`Spans::origin`] when the
     /// pointer is not a located mapping entry.
