@@ -65,14 +65,20 @@ fn render() -> (String, Vec<Warning>) {
     (emit(&objs), warnings.into_sorted())
 }
 
+/// Compares with a golden file; `BERTH_BLESS=1` rewrites it instead (then review the
+/// diff with git as code).
+fn check_golden(name: &str, out: &str) {
+    if std::env::var_os("BERTH_BLESS").is_some() {
+        std::fs::write(fixture(name), out).unwrap();
+        return;
+    }
+    pretty_assertions::assert_eq!(out, read(name));
+}
+
 #[test]
 fn hardened_output_matches_the_golden_file() {
     let (out, _) = render();
-    let golden = read("web.hardened.yaml");
-    if out != golden {
-        println!("{out}");
-    }
-    pretty_assertions::assert_eq!(out, golden);
+    check_golden("web.hardened.yaml", &out);
 }
 
 #[test]
@@ -212,9 +218,5 @@ fn every_workload_kind_is_hardened_and_user_values_survive() {
     ));
     manifest::order(&mut objs);
     let out = emit(&objs);
-    let golden = read("workloads.hardened.yaml");
-    if out != golden {
-        println!("{out}");
-    }
-    pretty_assertions::assert_eq!(out, golden);
+    check_golden("workloads.hardened.yaml", &out);
 }
