@@ -32,13 +32,7 @@ impl Tree {
     }
 
     pub fn origin(&self, pointer: &str) -> Option<Origin> {
-        let mut p = pointer;
-        loop {
-            if let Some(o) = self.origins.get(p) {
-                return Some(o.clone());
-            }
-            p = &p[..p.rfind('/')?];
-        }
+        crate::yaml::nearest(pointer, |p| self.origins.get(p).cloned())
     }
 
     /// Origins under `from`, re-keyed under `to` (for a service moved by `extends`).

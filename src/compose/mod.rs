@@ -71,31 +71,29 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
     let mut tree = loader.project(&files, &dir, &vars, &mut Vec::new())?;
     warnings.extend(std::mem::take(&mut loader.notes));
     let main_file = files.first().cloned().unwrap_or_default();
-    if tree
-        .value
-        .get("services")
-        .and_then(Value::as_object)
-        .is_none_or(|s| s.is_empty())
-    {
-        return Err(Error::input(
-            Some(Origin::file(main_file.as_str())),
-            "the compose files define no service",
-            "add a `services:` section with at least one service",
-        ));
-    }
+    // A project needs a service: first as written, then once profiles have chosen.
+    let require_services = |tree: &Tree, message: &str, help: &str| {
+        let none = tree
+            .value
+            .get("services")
+            .and_then(Value::as_object)
+            .is_none_or(|s| s.is_empty());
+        match none {
+            true => Err(Error::input(Some(Origin::file(main_file.as_str())), message, help)),
+            false => Ok(()),
+        }
+    };
+    require_services(
+        &tree,
+        "the compose files define no service",
+        "add a `services:` section with at least one service",
+    )?;
     apply_profiles(&mut tree, opts, &vars, warnings)?;
-    if tree
-        .value
-        .get("services")
-        .and_then(Value::as_object)
-        .is_none_or(|s| s.is_empty())
-    {
-        return Err(Error::input(
-            Some(Origin::file(main_file.as_str())),
-            "every service is behind a profile that is not enabled",
-            "enable one with --compose-profile NAME (or COMPOSE_PROFILES in .env)",
-        ));
-    }
+    require_services(
+        &tree,
+        "every service is behind a profile that is not enabled",
+        "enable one with --compose-profile NAME (or COMPOSE_PROFILES in .env)",
+    )?;
     default_network(&mut tree);
     read_env_files(sandbox, &mut tree, &vars, warnings)?;
     require_image_or_build(&tree)?;

@@ -42,13 +42,7 @@ pub struct Project {
 impl Project {
     /// Origin of the value at a JSON pointer, or of its nearest located ancestor.
     pub fn origin(&self, pointer: &str) -> Option<Origin> {
-        let mut p = pointer;
-        loop {
-            if let Some(o) = self.origins.get(p) {
-                return Some(o.clone());
-            }
-            p = &p[..p.rfind('/')?];
-        }
+        crate::yaml::nearest(pointer, |p| self.origins.get(p).cloned())
     }
 }
 

@@ -259,7 +259,7 @@ fn apparmor(ctx: &Ctx, svc: &Svc, pod: &mut Pod, field: Value, annotation: Strin
 }
 
 fn selinux(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, spec: &str) {
-    let Some((field, value)) = spec.split_once(':') else {
+    let not_understood = |ctx: &mut Ctx| {
         ctx.warn(
             at,
             "dropped-key",
@@ -269,6 +269,9 @@ fn selinux(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, spec: &str) {
             ),
             None,
         );
+    };
+    let Some((field, value)) = spec.split_once(':') else {
+        not_understood(ctx);
         return;
     };
     let key = match field {
@@ -284,15 +287,7 @@ fn selinux(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod, at: &str, spec: &str) {
         }
         "level" => "level",
         _ => {
-            ctx.warn(
-                at,
-                "dropped-key",
-                format!(
-                    "service `{}`: `security_opt: label={spec}` is not understood; dropped",
-                    svc.name
-                ),
-                None,
-            );
+            not_understood(ctx);
             return;
         }
     };

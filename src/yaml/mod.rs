@@ -243,5 +243,17 @@ pub fn pointer_segment(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
+/// The first of `pointer` and its ancestors (`/a/b`, `/a`, ``) for which `find` answers:
+/// how every origin lookup falls back to the nearest located value.
+pub fn nearest<T>(pointer: &str, mut find: impl FnMut(&str) -> Option<T>) -> Option<T> {
+    let mut p = pointer;
+    loop {
+        if let Some(found) = find(p) {
+            return Some(found);
+        }
+        p = &p[..p.rfind('/')?];
+    }
+}
+
 #[cfg(test)]
 mod tests;
