@@ -164,7 +164,8 @@ fn service_policy(
 ) -> Value {
     let mut ingress = exposure_rules(service, knobs);
     ingress.extend(graph.ingress(name));
-    let egress = graph.egress(name);
+    let mut egress = graph.egress(name);
+    egress.extend(extra_host_rules(service));
     let mut spec = Map::new();
     spec.insert(
         "podSelector".into(),
@@ -187,6 +188,28 @@ fn service_policy(
         },
         "spec": spec,
     })
+}
+
+/// Egress to the addresses compose `extra_hosts` names: the user mapped those hosts on
+/// purpose, and private ones would otherwise fall in the excluded private ranges.
+fn extra_host_rules(service: &Service) -> Option<Value> {
+    let addresses: BTreeSet<std::net::IpAddr> = service
+        .extra_hosts
+        .values()
+        .flatten()
+        .filter_map(|a| a.trim_matches(['[', ']']).parse().ok())
+        .collect();
+    if addresses.is_empty() {
+        return None;
+    }
+    let peers: Vec<Value> = addresses
+        .iter()
+        .map(|ip| {
+            let bits = if ip.is_ipv4() { 32 } else { 128 };
+            json!({"ipBlock": {"cidr": format!("{ip}/{bits}")}})
+        })
+        .collect();
+    Some(rule("to", Value::Array(peers), None))
 }
 
 fn pod_peer(service: &str) -> Value {
@@ -1018,6 +1041,22 @@ services:
             .filter_map(|r| r["to"][0]["podSelector"]["matchLabels"].get("app.kubernetes.io/name"))
             .collect();
         assert_eq!(to, [&json!("b"), &json!("c")]);
+    }
+
+    #[test]
+    fn extra_hosts_addresses_are_reachable() {
+        let p = project(
+            "services:\n  app:\n    image: a:1\n    extra_hosts:\n      dual: [10.0.0.1, \"::1\"]\n      gw: [host-gateway]\n",
+        );
+        let mut w = Warnings::default();
+        let policies = network_policies(&p, "ns", &mut w);
+        let app = policies.iter().find(|o| o.name() == "app").unwrap();
+        let egress = app.value["spec"]["egress"].as_array().unwrap();
+        let last = egress.last().unwrap();
+        assert_eq!(
+            last,
+            &json!({"to": [{"ipBlock": {"cidr": "10.0.0.1/32"}}, {"ipBlock": {"cidr": "::1/128"}}]})
+        );
     }
 
     #[test]
