@@ -421,8 +421,15 @@ fn project_name(
         warnings.push(
             at.clone(),
             "project-name-sanitised",
-            format!("project name `{raw}` is used as `{name}` (lowercase letters, digits, `-` and `_` only)"),
-            Some(format!("write `name: {name}` to make this explicit")),
+            format!(
+                "project name `{raw}` is used as `{name}` (lowercase letters, digits, `-` and `_` only); \
+                 Kubernetes names made from it write `_` as `-`"
+            ),
+            // `-` instead of `_` is the one spelling that compose and Kubernetes both keep.
+            Some(format!(
+                "write `name: {}` to make this explicit",
+                name.replace('_', "-")
+            )),
         );
     }
     if name.is_empty() {
