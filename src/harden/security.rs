@@ -19,7 +19,8 @@ pub const TMP_SIZE: &str = "64Mi";
 const NON_ROOT: &str = "PSS-RESTRICTED: run as a non-root user";
 const UID: &str = "SEC-HIGH-UID: numeric UID 10001, since the image's user is unknown offline";
 const GID: &str = "SEC-HIGH-UID: numeric GID 10001";
-const FS_GROUP: &str = "SEC-HIGH-UID: volumes owned by group 10001";
+const FS_GROUP: &str = "SEC-HIGH-UID: volumes owned by the pod's group (10001 unless the input names one)";
+const SHARED_USER: &str = "SEC-HIGH-UID: the pod runs as the user every container names";
 const FS_GROUP_POLICY: &str = "fsGroup applied only when a volume's root has the wrong owner";
 const SECCOMP: &str = "PSS-RESTRICTED: RuntimeDefault seccomp profile";
 const NO_PRIVILEGED: &str = "PSS-BASELINE: not privileged";
@@ -77,12 +78,14 @@ pub(crate) fn harden_pod(spec: &mut Map<String, Value>, base: &str, rec: &mut Re
     let pod = Identity::of(spec.get("securityContext"));
     let mut any_root = pod.wants_root();
     let mut user_without_group = pod.uid.is_some() && pod.gid.is_none();
+    let mut users: Vec<Identity> = Vec::new();
     for_each_container(spec, base, |_, c| {
         let own = Identity::of(c.get("securityContext"));
         any_root |= own.inherit(pod).wants_root();
         user_without_group |= own.uid.is_some() && own.gid.is_none();
+        users.push(own);
     });
-    harden_pod_context(spec, base, any_root, user_without_group, rec);
+    harden_pod_context(spec, base, any_root, user_without_group, shared_user(&users), rec);
     let pod_context = spec.get("securityContext").cloned().unwrap_or(Value::Null);
     let mut outcome = Outcome::default();
     for_each_container(spec, base, |at, c| {
@@ -92,14 +95,25 @@ pub(crate) fn harden_pod(spec: &mut Map<String, Value>, base: &str, rec: &mut Re
     outcome
 }
 
+/// The user every container names for itself, when they all name the same one (compose
+/// `user: 1000:1000`): the pod's defaults then follow it, so volumes are owned by the
+/// group the application runs as, not by berth's 10001.
+fn shared_user(containers: &[Identity]) -> Option<Identity> {
+    let first = *containers.first()?;
+    let same = containers.iter().all(|c| c.uid == first.uid && c.gid == first.gid);
+    (same && first.uid.is_some_and(|u| u != 0)).then_some(first)
+}
+
 /// Fills the pod-level context. Users are set per container instead when a container
 /// asked for root (it would inherit them); the group only when no container names a
-/// user of its own without a group (it would inherit ours).
+/// user of its own without a group (it would inherit ours). When every container names
+/// the same user, the pod's user and fsGroup follow it.
 fn harden_pod_context(
     spec: &mut Map<String, Value>,
     base: &str,
     any_root: bool,
     user_without_group: bool,
+    shared: Option<Identity>,
     rec: &mut Recorder,
 ) {
     let Some(sc) = child(spec, "securityContext") else {
@@ -108,12 +122,23 @@ fn harden_pod_context(
     let at = format!("{base}/securityContext");
     if !any_root {
         rec.fill(sc, &at, "runAsNonRoot", json!(true), NON_ROOT);
-        let defaulted = rec.fill(sc, &at, "runAsUser", json!(DEFAULT_ID), UID);
-        if defaulted && !user_without_group {
-            rec.fill(sc, &at, "runAsGroup", json!(DEFAULT_ID), GID);
+        match shared {
+            Some(user) => {
+                rec.fill(sc, &at, "runAsUser", json!(user.uid), SHARED_USER);
+                if let Some(gid) = user.gid {
+                    rec.fill(sc, &at, "runAsGroup", json!(gid), SHARED_USER);
+                }
+            }
+            None => {
+                let defaulted = rec.fill(sc, &at, "runAsUser", json!(DEFAULT_ID), UID);
+                if defaulted && !user_without_group {
+                    rec.fill(sc, &at, "runAsGroup", json!(DEFAULT_ID), GID);
+                }
+            }
         }
     }
-    rec.fill(sc, &at, "fsGroup", json!(DEFAULT_ID), FS_GROUP);
+    let fs_group = shared.and_then(|u| u.gid.or(u.uid)).unwrap_or(DEFAULT_ID);
+    rec.fill(sc, &at, "fsGroup", json!(fs_group), FS_GROUP);
     rec.fill(sc, &at, "fsGroupChangePolicy", json!("OnRootMismatch"), FS_GROUP_POLICY);
     rec.fill(sc, &at, "seccompProfile", json!({"type": "RuntimeDefault"}), SECCOMP);
 }

@@ -367,3 +367,32 @@ fn namespace_level_follows_the_waivers_of_its_workloads() {
     assert_eq!(level_for(Some("PSS-RESTRICTED")), (Some(json!("baseline")), true));
     assert_eq!(level_for(Some("PSS-BASELINE")), (Some(json!("privileged")), true));
 }
+
+/// When every container names the same user, the pod follows it (so volumes are owned by
+/// the application's group); containers that disagree leave the pod at the default.
+#[test]
+fn pod_user_follows_the_user_every_container_names() {
+    let pod_sc = |users: &[(i64, i64)]| {
+        let mut w = workload("Deployment", "app", json!({}));
+        if let Some(Value::Array(cs)) = w.value.pointer_mut("/spec/template/spec/containers") {
+            let first = cs[0].clone();
+            cs.clear();
+            for (i, (uid, gid)) in users.iter().enumerate() {
+                let mut c = first.clone();
+                c["name"] = json!(format!("c{i}"));
+                c["securityContext"] = json!({"runAsUser": uid, "runAsGroup": gid});
+                cs.push(c);
+            }
+        }
+        let mut objects = vec![w];
+        harden(&mut objects, &opts(), &mut Warnings::default());
+        objects[0].value["spec"]["template"]["spec"]["securityContext"].clone()
+    };
+    let sc = pod_sc(&[(1000, 2000)]);
+    assert_eq!(
+        (&sc["runAsUser"], &sc["runAsGroup"], &sc["fsGroup"]),
+        (&json!(1000), &json!(2000), &json!(2000))
+    );
+    let sc = pod_sc(&[(1000, 2000), (1001, 2000)]);
+    assert_eq!((&sc["runAsUser"], &sc["fsGroup"]), (&json!(10001), &json!(10001)));
+}
