@@ -410,7 +410,19 @@ impl Graph {
                 }
             }
         }
-        let connected: BTreeSet<&str> = hinted.keys().flat_map(|(a, b)| [a.as_str(), b.as_str()]).collect();
+        // Waiting for a one-shot service to complete is ordering, not traffic: no rule, but
+        // both sides have stated what they need, so neither falls back to the network.
+        let ordered = project.services.iter().flat_map(|(caller, s)| {
+            s.depends_on
+                .iter()
+                .filter(|(_, d)| d.condition == COMPLETED)
+                .map(move |(callee, _)| [caller.as_str(), callee.as_str()])
+        });
+        let connected: BTreeSet<&str> = hinted
+            .keys()
+            .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+            .chain(ordered.flatten())
+            .collect();
         let fallback = Fallback::build(project, &nets, &connected, warnings);
         let out = stated_ports(project, hinted, warnings);
         let into = out
@@ -675,11 +687,19 @@ fn host_names(project: &Project) -> BTreeMap<String, String> {
     hosts
 }
 
+/// The `depends_on` condition of a one-shot dependency (a Job that must finish first).
+const COMPLETED: &str = "service_completed_successfully";
+
 /// The services a service states it calls, with the port it names when it names one:
 /// `depends_on`, `links`, and host names in environment values and in `command` or
 /// `entrypoint` arguments (`wait-for-it db:5432 -- app`).
 fn stated_callees(service: &Service, hosts: &BTreeMap<String, String>) -> Vec<(String, Option<u16>)> {
-    let mut out: Vec<(String, Option<u16>)> = service.depends_on.keys().map(|d| (d.clone(), None)).collect();
+    let mut out: Vec<(String, Option<u16>)> = service
+        .depends_on
+        .iter()
+        .filter(|(_, d)| d.condition != COMPLETED)
+        .map(|(name, _)| (name.clone(), None))
+        .collect();
     let mut linked = BTreeMap::new();
     for link in &service.links {
         let (target, alias) = link.split_once(':').unwrap_or((link, link));
@@ -1056,6 +1076,24 @@ services:
         assert_eq!(
             last,
             &json!({"to": [{"ipBlock": {"cidr": "10.0.0.1/32"}}, {"ipBlock": {"cidr": "::1/128"}}]})
+        );
+    }
+
+    #[test]
+    fn waiting_for_a_job_to_complete_opens_no_traffic() {
+        let p = project(
+            "services:\n  web:\n    image: a:1\n    expose: ['8080']\n    depends_on:\n      migrate: {condition: service_completed_successfully}\n  migrate:\n    image: m:1\n",
+        );
+        let mut w = Warnings::default();
+        let policies = network_policies(&p, "ns", &mut w);
+        let text = serde_json::to_string(&policies.iter().map(|o| &o.value).collect::<Vec<_>>()).unwrap();
+        let by = |n: &str| policies.iter().find(|o| o.name() == n).unwrap().value["spec"].clone();
+        assert!(by("migrate").get("ingress").is_none(), "{text}");
+        assert!(!by("web")["egress"].to_string().contains("migrate"), "{text}");
+        assert!(
+            w.iter()
+                .all(|w| w.code != "network-fallback" && w.code != "network-ports-unknown"),
+            "{w:?}"
         );
     }
 
