@@ -1443,6 +1443,18 @@ fn a_statefulset_names_its_service_only_when_it_has_one() {
 }
 
 #[test]
+fn a_node_port_service_with_hosts_also_gets_an_ingress() {
+    let (objects, _) = run(&svc(
+        "image: a:1\nports:\n  - target: 8080\nlabels:\n  kompose.service.type: nodeport\n  kompose.service.expose: shop.example.com",
+    ));
+    assert_eq!(find(&objects, "Service", "app")["spec"]["type"], "NodePort");
+    assert_eq!(
+        find(&objects, "Ingress", "app")["spec"]["rules"][0]["host"],
+        "shop.example.com"
+    );
+}
+
+#[test]
 fn app_protocol_reaches_the_service_port() {
     let (objects, _) = run(&svc("image: a:1\nports:\n  - target: 8080\n    app_protocol: http"));
     assert_eq!(

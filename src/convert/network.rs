@@ -30,6 +30,7 @@ use serde_json::{Map, Value, json};
 use crate::compose::Project;
 use crate::compose::model::Service;
 use crate::convert::names;
+use crate::convert::xberth::ExposeType;
 use crate::error::Warnings;
 use crate::manifest::Object;
 
@@ -162,7 +163,7 @@ fn service_policy(
     namespace: &str,
     knobs: &NetworkKnobs,
 ) -> Value {
-    let mut ingress = exposure_rules(service, knobs);
+    let mut ingress = exposure_rules(project, name, service, knobs);
     ingress.extend(graph.ingress(name));
     let mut egress = graph.egress(name);
     egress.extend(extra_host_rules(service));
@@ -316,31 +317,36 @@ enum Exposure {
 /// Reads `x-berth.expose`: absent, `null` or `false` mean not exposed; an object (or a
 /// list of them) whose `type` is `LoadBalancer` or `NodePort` means external; anything
 /// else (`true`, a host, an Ingress entry) means through the ingress controller.
-fn exposures(service: &Service) -> BTreeSet<Exposure> {
-    let Some(expose) = service.x_berth.as_ref().and_then(|x| x.get("expose")) else {
+fn exposures(project: &Project, name: &str, service: &Service) -> BTreeSet<Exposure> {
+    // The same typed knobs the converter reads (x-berth, then kompose labels), so the
+    // policy admits exactly the traffic of the Service and Ingress it made. `convert`
+    // has already rejected invalid knobs before policies are built.
+    let ptr = format!("/services/{}", crate::yaml::pointer_segment(name));
+    let Some(expose) = super::xberth::service_knobs(project, &ptr, service)
+        .ok()
+        .and_then(|k| k.expose)
+    else {
         return BTreeSet::new();
     };
-    let entries: Vec<&Value> = match expose {
-        Value::Null | Value::Bool(false) => Vec::new(),
-        Value::Array(items) => items.iter().collect(),
-        _ => vec![expose],
-    };
-    entries
-        .into_iter()
-        .map(|e| {
-            let kind = e.get("type").and_then(Value::as_str).unwrap_or("");
-            if kind.eq_ignore_ascii_case("LoadBalancer") || kind.eq_ignore_ascii_case("NodePort") {
-                Exposure::External
-            } else {
-                Exposure::Ingress
-            }
-        })
-        .collect()
+    let mut out = BTreeSet::new();
+    match expose.kind {
+        ExposeType::Loadbalancer | ExposeType::Nodeport => {
+            out.insert(Exposure::External);
+        }
+        ExposeType::Ingress => {
+            out.insert(Exposure::Ingress);
+        }
+        ExposeType::Clusterip | ExposeType::Headless => {}
+    }
+    if !expose.hosts.is_empty() {
+        out.insert(Exposure::Ingress);
+    }
+    out
 }
 
 /// Ingress rules for an exposed service, on the targets of its published ports (or all
 /// its container ports when none is published).
-fn exposure_rules(service: &Service, knobs: &NetworkKnobs) -> Vec<Value> {
+fn exposure_rules(project: &Project, name: &str, service: &Service, knobs: &NetworkKnobs) -> Vec<Value> {
     let published: BTreeSet<PortSpec> = service
         .ports
         .iter()
@@ -359,7 +365,7 @@ fn exposure_rules(service: &Service, knobs: &NetworkKnobs) -> Vec<Value> {
     if ports.is_empty() {
         return Vec::new();
     }
-    exposures(service)
+    exposures(project, name, service)
         .into_iter()
         .map(|e| match e {
             Exposure::Ingress => {
@@ -844,7 +850,7 @@ services:
     image: shop/frontend:1
     depends_on: {web: {condition: service_started}}
     ports: [{target: 3000, published: "80"}]
-    x-berth: {expose: {host: shop.example.com}}
+    x-berth: {expose: {hosts: [shop.example.com]}}
   web:
     image: shop/web:1
     environment: {DATABASE_URL: "postgres://shop:secret@db/shop?sslmode=disable", CACHE: "cache:6379"}
@@ -934,7 +940,7 @@ services:
     #[test]
     fn load_balancer_exposure_accepts_anywhere() {
         let (objects, _) = policies(
-            "services:\n  a: {image: a:1, ports: [{target: 53, protocol: udp}], x-berth: {expose: {type: LoadBalancer}}}\n",
+            "services:\n  a: {image: a:1, ports: [{target: 53, protocol: udp}], x-berth: {expose: {type: loadbalancer}}}\n",
         );
         let ing = &policy(&objects, "a")["spec"]["ingress"];
         assert_eq!(ing[0]["from"][0], json!({"ipBlock": {"cidr": "0.0.0.0/0"}}));

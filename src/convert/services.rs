@@ -295,7 +295,9 @@ pub fn service_objects(ctx: &mut Ctx, svc: &Svc, pod: &Pod) -> Result<(), Error>
     });
     ctx.push(value, origin.clone())?;
     alias_services(ctx, svc, &sports)?;
-    if let Some(e) = expose.filter(|e| e.kind == ExposeType::Ingress) {
+    // Host names ask for an Ingress whatever the Service type (kompose's
+    // `service.type: nodeport` beside `service.expose: host` gives both).
+    if let Some(e) = expose.filter(|e| e.kind == ExposeType::Ingress || !e.hosts.is_empty()) {
         ingress(ctx, svc, &e, &sports, origin)?;
     }
     Ok(())
