@@ -771,6 +771,11 @@ fn waivers_per_key() {
 /// (service body, warning code, message substring)
 const WARNING_CASES: &[(&str, &str, &str)] = &[
     (
+        "image: a:1\nenvironment:\n  DB_PASSWORD: hunter2",
+        "secret-in-env",
+        "`DB_PASSWORD` looks like a credential and is stored in plain text in the pod spec",
+    ),
+    (
         "image: a:1\ninit: true\npid: host",
         "approximated",
         "`init: true` is dropped",
@@ -781,7 +786,7 @@ const WARNING_CASES: &[(&str, &str, &str)] = &[
         "published port(s) 8080 are reachable inside the cluster only",
     ),
     ("image: nginx", "image-tag", "has no tag"),
-    ("image: nginx:latest", "image-tag", "has no tag"),
+    ("image: nginx:latest", "image-tag", "is tagged `latest`"),
     ("build: {context: .}", "image-tag", "build-only"),
     ("image: a:1\nuser: nginx", "user-name", "is a name"),
     (
@@ -1452,6 +1457,19 @@ fn a_node_port_service_with_hosts_also_gets_an_ingress() {
         find(&objects, "Ingress", "app")["spec"]["rules"][0]["host"],
         "shop.example.com"
     );
+}
+
+/// The warning names the variable, never its value; `_FILE` variables and empty values
+/// are not credentials.
+#[test]
+fn secret_looking_env_values_are_reported_without_the_value() {
+    let (_, warnings) = run(&svc(
+        "image: a:1\nenvironment:\n  API_TOKEN: s3cr3t-value\n  DB_PASSWORD_FILE: /run/secrets/db\n  EMPTY_SECRET: \"\"\n  MODE: prod",
+    ));
+    let found: Vec<&Warning> = warnings.iter().filter(|w| w.code == "secret-in-env").collect();
+    assert_eq!(found.len(), 1, "{warnings:?}");
+    assert!(found[0].message.contains("`API_TOKEN`"));
+    assert!(warnings.iter().all(|w| !w.to_string().contains("s3cr3t-value")));
 }
 
 #[test]

@@ -20,7 +20,13 @@ pub fn environment(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) -> Result<(), Error>
     }
     for (name, value) in &svc.s.environment {
         match value {
-            Some(v) => pod.env.push(json!({"name": name, "value": escape_dollars(v)})),
+            Some(v) => {
+                if looks_secret(name, v) {
+                    let at = format!("{}/{}", svc.key("environment"), pointer_segment(name));
+                    warn_secret_env(ctx, svc, &at, name, "the pod spec");
+                }
+                pod.env.push(json!({"name": name, "value": escape_dollars(v)}));
+            }
             None => ctx.warn(
                 &format!("{}/{}", svc.key("environment"), pointer_segment(name)),
                 "env-unset",
@@ -56,6 +62,9 @@ fn env_file(
         match parse_env_line(line, raw) {
             EnvLine::Skip => {}
             EnvLine::Pair(k, v) if is_data_key(&k) => {
+                if looks_secret(&k, &v) {
+                    warn_secret_env(ctx, svc, at, &k, &format!("a ConfigMap (from `{}`)", f.path));
+                }
                 data.insert(k, json!(v));
             }
             EnvLine::Pair(k, _) => ctx.warn(
@@ -90,6 +99,40 @@ fn env_file(
     ctx.push(value, origin)?;
     pod.env_from.push(json!({"configMapRef": {"name": name}}));
     Ok(())
+}
+
+/// Words in a variable name that say its value is a credential. A `_FILE` variable names
+/// a file (a mounted secret), which is the remedy, not the problem.
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "CREDENTIAL",
+];
+
+fn looks_secret(name: &str, value: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    !value.is_empty() && !upper.ends_with("_FILE") && SECRET_WORDS.iter().any(|w| upper.contains(w))
+}
+
+/// Plain env values are readable by anyone who can read the workload or ConfigMap; the
+/// value itself is never printed (DESIGN.md: secret values stay out of diagnostics).
+fn warn_secret_env(ctx: &mut Ctx, svc: &Svc, at: &str, name: &str, lands_in: &str) {
+    ctx.warn(
+        at,
+        "secret-in-env",
+        format!(
+            "service `{}`: `{name}` looks like a credential and is stored in plain text in {lands_in}",
+            svc.name
+        ),
+        Some(format!(
+            "move it to compose `secrets:` (mounted at /run/secrets/...) and point the app at the file, e.g. `{name}_FILE`"
+        )),
+    );
 }
 
 fn is_data_key(k: &str) -> bool {

@@ -210,8 +210,13 @@ fn image(ctx: &mut Ctx, svc: &Svc) -> Result<String, Error> {
             &at,
             "image-tag",
             format!(
-                "service `{}`: image `{image}` has no tag or is tagged `latest`",
-                svc.name
+                "service `{}`: image `{image}` {}",
+                svc.name,
+                if image.ends_with(":latest") {
+                    "is tagged `latest`"
+                } else {
+                    "has no tag, so it pulls `latest`"
+                }
             ),
             Some("pin a version tag or digest so every rollout runs the same image".into()),
         );
