@@ -177,6 +177,20 @@ pub fn parent_of(name: &str) -> &str {
     name.rfind('/').map_or("", |i| &name[..i])
 }
 
+/// A scratch project for tests: `files` (root-relative name, text) written into a fresh
+/// temporary folder, and a sandbox rooted there. Keep the folder alive while using it.
+#[cfg(test)]
+pub(crate) fn scratch(files: &[(&str, &str)]) -> (tempfile::TempDir, Sandbox) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let sandbox = Sandbox::new(dir.path()).unwrap();
+    (dir, sandbox)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,16 +152,9 @@ mod tests {
     use indexmap::IndexMap;
 
     use super::*;
-    use crate::source::Sandbox;
 
     fn run(files: &[(&str, &str)], parent_vars: &[(&str, &str)]) -> Result<Tree, Error> {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in files {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-        let sandbox = Sandbox::new(dir.path()).unwrap();
+        let (_dir, sandbox) = crate::source::scratch(files);
         let cli = IndexMap::new();
         let mut ld = Loader::new(&sandbox, &cli);
         let mut vars = Vars::new(".env");
