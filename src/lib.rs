@@ -9,6 +9,7 @@
 //!
 //! Only `source` reads files and only `cli` prints.
 
+pub mod chart;
 pub mod cli;
 pub mod compose;
 pub mod convert;

@@ -3,6 +3,7 @@
 
 mod render;
 mod report;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Render a compose file (or a folder holding one) to Kubernetes manifests.
     Render(render::RenderArgs),
+    /// Check manifests (files, folders or `-`): schema, semantic checks and policy.
+    Validate(validate::ValidateArgs),
 }
 
 /// Runs berth with the process arguments and returns the exit code.
@@ -41,6 +44,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Render(args) => render::run(args),
+        Command::Validate(args) => validate::run(args),
     };
     ExitCode::from(code)
 }
