@@ -18,6 +18,7 @@ pub mod error;
 pub mod harden;
 pub mod manifest;
 pub mod pipeline;
+pub mod schema_check;
 pub mod source;
 pub mod validate;
 pub mod yaml;

@@ -17,7 +17,10 @@ use crate::source::{Origin, Sandbox};
 pub enum Source {
     File(Origin),
     /// `--set a.b=1`: the flag and its whole argument.
-    Flag { flag: &'static str, arg: String },
+    Flag {
+        flag: &'static str,
+        arg: String,
+    },
 }
 
 impl fmt::Display for Source {
