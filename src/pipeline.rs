@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::chart::{self, values};
 use crate::compose::{self, LoadOptions};
 use crate::convert::{self, ConvertOptions};
 use crate::error::{Error, Warning, Warnings};
@@ -71,21 +72,60 @@ pub fn relaxations(objects: &[Object]) -> Vec<Relaxation> {
 /// Compose files to ordered, hardened, validated objects.
 pub fn render_compose(sandbox: &Sandbox, req: &ComposeRender) -> Result<Rendered, Error> {
     // A wrong --kube-version is a usage error before any file is read.
-    let kube_version = validate::resolve_kube_version(&req.kube_version)?;
+    validate::resolve_kube_version(&req.kube_version)?;
     let mut warnings = Warnings::default();
     let project = compose::load(sandbox, &req.load, &mut warnings)?;
     let opts = ConvertOptions {
         namespace: req.namespace.clone(),
         kube_version: req.kube_version.clone(),
     };
-    let mut objects = convert::convert(&project, sandbox, &opts, &mut warnings)?;
+    let objects = convert::convert(&project, sandbox, &opts, &mut warnings)?;
+    finish(objects, warnings, &req.kube_version, req.profile, req.strict)
+}
+
+/// Everything a chart render needs besides the files.
+#[derive(Debug, Clone)]
+pub struct ChartRender {
+    /// Root-relative chart folder.
+    pub dir: String,
+    /// Root-relative values files (`-f`), in order.
+    pub values_files: Vec<String>,
+    /// `--set`, `--set-string`, `--set-json`, `--set-file`, in command-line order.
+    pub sets: Vec<values::SetArg>,
+    pub chart: chart::Request,
+    pub profile: Profile,
+    pub strict: bool,
+}
+
+/// A chart folder to ordered, hardened, validated objects.
+pub fn render_chart(sandbox: &Sandbox, req: &ChartRender) -> Result<Rendered, Error> {
+    validate::resolve_kube_version(&req.chart.kube_version)?;
+    let mut warnings = Warnings::default();
+    let mut user = values::Values::default();
+    for f in &req.values_files {
+        user.merge(values::Values::load(sandbox, f, None)?);
+    }
+    values::apply_sets(&mut user, &req.sets, sandbox)?;
+    let out = chart::render(sandbox, &req.dir, user, &req.chart, &mut warnings)?;
+    finish(out.objects, warnings, &req.chart.kube_version, req.profile, req.strict)
+}
+
+/// The stages every input shares: harden, `--strict`, install order, validation.
+fn finish(
+    mut objects: Vec<Object>,
+    mut warnings: Warnings,
+    kube_version: &str,
+    profile: Profile,
+    strict: bool,
+) -> Result<Rendered, Error> {
+    let kube_version = validate::resolve_kube_version(kube_version)?;
     let hopts = HardenOptions {
-        profile: req.profile,
-        kube_version: req.kube_version.clone(),
+        profile,
+        kube_version: kube_version.to_string(),
     };
     harden::harden(&mut objects, &hopts, &mut warnings);
     let warnings = warnings.into_sorted();
-    if req.strict && !warnings.is_empty() {
+    if strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
     }
     manifest::order(&mut objects);

@@ -21,6 +21,8 @@ pub struct Schema<'a> {
     pub place_of: fn(&str) -> String,
     /// The help when an error has none of its own.
     pub default_help: &'a str,
+    /// Said after "remove it" for an unknown key (compose: ", or prefix it with `x-`").
+    pub unknown_key_hint: &'a str,
 }
 
 /// Compiles a vendored schema text once; an error here is a bug in berth.
@@ -72,9 +74,9 @@ impl Schema<'_> {
                 let help = closest(&key, &allowed).map_or_else(
                     || {
                         if allowed.is_empty() {
-                            "remove it, or prefix it with `x-` to keep it as an extension".to_string()
+                            format!("remove it{}", self.unknown_key_hint)
                         } else {
-                            format!("remove it, or prefix it with `x-`; known keys: {}", allowed.join(", "))
+                            format!("remove it{}; known keys: {}", self.unknown_key_hint, allowed.join(", "))
                         }
                     },
                     |c| format!("did you mean `{c}`?"),

@@ -76,6 +76,9 @@ impl SourceFile {
 pub struct Sandbox {
     root: PathBuf,
     read: Mutex<BTreeMap<Arc<str>, Arc<[u8]>>>,
+    /// Files whose content is replaced by text berth made from them (a chart's
+    /// `compose.yaml` after template rendering), so later stages read what was rendered.
+    substitutes: Mutex<BTreeMap<Arc<str>, Arc<[u8]>>>,
 }
 
 impl Sandbox {
@@ -88,6 +91,7 @@ impl Sandbox {
         Ok(Sandbox {
             root,
             read: Mutex::new(BTreeMap::new()),
+            substitutes: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -133,6 +137,14 @@ impl Sandbox {
     /// Reads a root-relative file. Symlinks are followed only while they stay in the root.
     pub fn read(&self, name: &str, at: Option<&Origin>) -> Result<SourceFile, Error> {
         let joined = self.root.join(name);
+        let substitute = self.substitutes.lock().ok().and_then(|s| s.get(name).cloned());
+        if let Some(bytes) = substitute {
+            return Ok(SourceFile {
+                name: name.into(),
+                path: joined,
+                bytes,
+            });
+        }
         let missing = |e: std::io::Error| Error::Input {
             origin: at.cloned(),
             message: format!("cannot read `{name}`: {e}"),
@@ -162,6 +174,18 @@ impl Sandbox {
     /// True when the root-relative path is a folder.
     pub fn is_dir(&self, name: &str) -> bool {
         self.root.join(name).is_dir()
+    }
+
+    /// From now on, reading `name` gives `text` (what berth rendered from that file), and
+    /// diagnostics about it show `text`.
+    pub fn substitute(&self, name: &str, text: String) {
+        let bytes: Arc<[u8]> = text.into_bytes().into();
+        if let Ok(mut s) = self.substitutes.lock() {
+            s.insert(name.into(), bytes.clone());
+        }
+        if let Ok(mut read) = self.read.lock() {
+            read.insert(name.into(), bytes);
+        }
     }
 
     /// The text of a file read earlier, for diagnostics.

@@ -1,15 +1,16 @@
-//! `berth render`: compose file to manifests on stdout or in `--output-dir`.
+//! `berth render`: a compose file or a chart to manifests on stdout or in `--output-dir`.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::chart::values::{SetArg, SetKind};
 use crate::compose::LoadOptions;
 use crate::emit::{self, Format};
 use crate::error::Error;
 use crate::harden::Profile;
-use crate::pipeline::{self, ComposeRender};
+use crate::pipeline::{self, ChartRender, ComposeRender};
 use crate::source::Sandbox;
 use crate::validate::DEFAULT_KUBE_VERSION;
 
@@ -17,12 +18,29 @@ use super::report;
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// A compose file, or a folder holding compose.yaml (or compose.yml,
-    /// docker-compose.yaml, docker-compose.yml).
+    /// A compose file, a chart folder (holding Chart.yaml), or a folder holding
+    /// compose.yaml (or compose.yml, docker-compose.yaml, docker-compose.yml).
     pub path: PathBuf,
-    /// More compose files, merged over PATH in order (as docker compose -f).
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    /// For a compose file: more compose files, merged over PATH in order (as docker
+    /// compose -f). For a chart: values files, merged over the chart's values in order
+    /// (as helm -f).
+    #[arg(short = 'f', long = "file", visible_alias = "values", value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Chart value (`a.b=1`, `list[0]=x`, `a={x,y}`; typed: true, false, integers, null).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Chart value kept as a string whatever it looks like.
+    #[arg(long = "set-string", value_name = "PATH=VALUE")]
+    pub set_string: Vec<String>,
+    /// Chart value given as JSON (`a={"x":1}`).
+    #[arg(long = "set-json", value_name = "PATH=JSON")]
+    pub set_json: Vec<String>,
+    /// Chart value read from a file under the project root (its text).
+    #[arg(long = "set-file", value_name = "PATH=FILE")]
+    pub set_file: Vec<String>,
+    /// Release name a chart is rendered as (default: the chart's name).
+    #[arg(long = "release-name", value_name = "NAME")]
+    pub release_name: Option<String>,
     /// Project root: nothing outside it is read. Default: the nearest folder above PATH
     /// that holds .git, else the folder of PATH.
     #[arg(long)]
@@ -41,7 +59,8 @@ pub struct RenderArgs {
     /// with the prefix removed (as Argo CD's ARGOCD_ENV_).
     #[arg(long = "env-prefix", value_name = "PREFIX")]
     pub env_prefixes: Vec<String>,
-    /// Namespace for every object (default: the compose project name).
+    /// Namespace for every object (default: the compose project name, or the chart's
+    /// release name).
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
     /// Target Kubernetes minor version.
@@ -82,25 +101,42 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
         let cwd_rel = abs.to_string_lossy().into_owned();
         sandbox.resolve("", &cwd_rel, None).map(|s| s.to_string())
     };
-    let mut files = vec![rel(&args.path)?];
-    for f in &args.files {
-        files.push(rel(f)?);
-    }
-    let env_files = args.env_files.iter().map(rel).collect::<Result<Vec<_>, _>>()?;
-    let req = ComposeRender {
-        load: LoadOptions {
-            files,
-            env_files,
-            profiles: args.compose_profiles.clone(),
-            variables: named_variables(&args.env_vars, &args.env_prefixes),
-            project_name: None,
-        },
-        namespace: args.namespace.clone(),
-        kube_version: args.kube_version.clone(),
-        profile: args.profile,
-        strict: args.strict,
+    let path = rel(&args.path)?;
+    let extra = args.files.iter().map(rel).collect::<Result<Vec<_>, _>>()?;
+    let variables = named_variables(&args.env_vars, &args.env_prefixes);
+    let rendered = if sandbox.exists(&crate::chart::meta::join(&path, "Chart.yaml")) {
+        let req = ChartRender {
+            dir: path,
+            values_files: extra,
+            sets: set_args(args),
+            chart: crate::chart::Request {
+                release_name: args.release_name.clone(),
+                namespace: args.namespace.clone(),
+                env_name: String::new(),
+                kube_version: args.kube_version.clone(),
+                variables,
+            },
+            profile: args.profile,
+            strict: args.strict,
+        };
+        pipeline::render_chart(sandbox, &req)?
+    } else {
+        let env_files = args.env_files.iter().map(rel).collect::<Result<Vec<_>, _>>()?;
+        let req = ComposeRender {
+            load: LoadOptions {
+                files: std::iter::once(path).chain(extra).collect(),
+                env_files,
+                profiles: args.compose_profiles.clone(),
+                variables,
+                project_name: None,
+            },
+            namespace: args.namespace.clone(),
+            kube_version: args.kube_version.clone(),
+            profile: args.profile,
+            strict: args.strict,
+        };
+        pipeline::render_compose(sandbox, &req)?
     };
-    let rendered = pipeline::render_compose(sandbox, &req)?;
     report::warnings(&rendered.warnings);
     report::relaxations(&rendered.relaxations);
     match &args.output_dir {
@@ -114,6 +150,17 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
         }
     }
     Ok(0)
+}
+
+/// The `--set*` flags in family order (the order they apply in does not depend on how
+/// they were interleaved on the command line).
+fn set_args(args: &RenderArgs) -> Vec<SetArg> {
+    let family = |kind: SetKind, texts: Vec<String>| texts.into_iter().map(move |text| SetArg { kind, text });
+    family(SetKind::Json, args.set_json.clone())
+        .chain(family(SetKind::Set, args.set.clone()))
+        .chain(family(SetKind::String, args.set_string.clone()))
+        .chain(family(SetKind::File, args.set_file.clone()))
+        .collect()
 }
 
 /// The process variables the user named, and only those (DESIGN.md promise 1).

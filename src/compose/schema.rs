@@ -41,6 +41,7 @@ pub fn validate(value: &Value, spans: &Spans) -> Result<(), Error> {
         root,
         validator,
         place_of,
+        unknown_key_hint: ", or prefix it with `x-` to keep it as an extension",
         default_help: "see the compose specification for this key",
     }
     .check(value, spans)

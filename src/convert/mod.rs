@@ -79,7 +79,7 @@ pub fn convert(
     keys::report_top_level(&mut ctx);
     // The cluster's own namespaces exist already; emitting one would relabel it for the
     // whole cluster (Pod Security labels on `default` affect everything deployed there).
-    if !SYSTEM_NAMESPACES.contains(&ctx.namespace.as_str()) {
+    if !crate::manifest::SYSTEM_NAMESPACES.contains(&ctx.namespace.as_str()) {
         ctx.push(
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ctx.namespace}}),
             project.origin("/name"),
@@ -99,9 +99,6 @@ pub fn convert(
     objects.extend(policies);
     Ok(objects)
 }
-
-/// Namespaces every cluster has: berth deploys into them but never emits them.
-const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /// The minor of `1.N` (or `v1.N`); an unreadable version counts as current.
 fn kube_minor(version: &str) -> u32 {

@@ -123,6 +123,48 @@ pub const KIND_ORDER: &[&str] = &[
     "Ingress",
 ];
 
+/// Namespaces every cluster has: berth deploys into them but never emits them (Pod
+/// Security labels on `default` would relabel it for everything deployed there).
+pub const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// Kinds that live outside namespaces (built-in ones; a custom resource's scope is in its
+/// CRD). Everything else gets the render's namespace when it names none.
+pub const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "StorageClass",
+    "CSIDriver",
+    "CSINode",
+    "VolumeAttachment",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "PriorityClass",
+    "RuntimeClass",
+    "IngressClass",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
+    "CertificateSigningRequest",
+];
+
+/// Sets `metadata.namespace` on every namespaced object that names none.
+pub fn default_namespace(objects: &mut [Object], namespace: &str) {
+    for o in objects.iter_mut() {
+        if CLUSTER_SCOPED.contains(&o.kind()) || !o.namespace().is_empty() {
+            continue;
+        }
+        if let Some(meta) = o.value.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("namespace".into(), Value::String(namespace.to_string()));
+        }
+    }
+}
+
 fn kind_rank(kind: &str) -> usize {
     KIND_ORDER.iter().position(|k| *k == kind).unwrap_or(KIND_ORDER.len())
 }

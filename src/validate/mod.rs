@@ -70,6 +70,11 @@ pub fn knows_kind(kube_version: &str, api_version: &str, kind: &str) -> bool {
     resolve_kube_version(kube_version).is_ok_and(|v| schema::knows(v, api_version, kind))
 }
 
+/// The API versions (`apps/v1`) and kinds (`apps/v1/Deployment`) `kube_version` serves.
+pub fn api_versions(kube_version: &str) -> Vec<String> {
+    resolve_kube_version(kube_version).map_or_else(|_| Vec::new(), schema::api_versions)
+}
+
 /// Every problem of every object: schema errors first, then semantic checks, object by
 /// object in the order given. Cross references are resolved among `objects` only.
 pub fn problems(objects: &[Object], kube_version: &str) -> Result<Vec<Problem>, Error> {

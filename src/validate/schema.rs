@@ -111,6 +111,20 @@ impl Schemas {
     }
 }
 
+/// Every `group/version` and `group/version/Kind` the schemas of `version` know, sorted
+/// (what a chart sees as `capabilities.api_versions`).
+pub fn api_versions(version: &str) -> Vec<String> {
+    let Ok(s) = schemas(version) else { return Vec::new() };
+    let mut out: Vec<String> = s
+        .kinds
+        .keys()
+        .flat_map(|(api, kind)| [api.clone(), format!("{api}/{kind}")])
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Whether `version`'s schemas know `apiVersion`/`kind`.
 pub fn knows(version: &str, api_version: &str, kind: &str) -> bool {
     schemas(version).is_ok_and(|s| s.kinds.contains_key(&(api_version.to_string(), kind.to_string())))

@@ -1,0 +1,196 @@
+//! The template environment of one chart: its templates read once through the sandbox,
+//! compiled with the settings DESIGN.md section 4.2 asks for (strict undefined, no
+//! auto-escape), the helpers registered, and bounds on runaway templates.
+//!
+//! Template names are paths relative to the chart's `templates/` folder; a dependency's
+//! templates are also reachable as `<dependency>/<name>`, so a library chart's macros can
+//! be imported (`{% import "common/_labels.j2" as labels %}`).
+
+use std::collections::BTreeMap;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+
+use super::helpers;
+use super::meta::join;
+use crate::error::Error;
+use crate::source::{Origin, Sandbox};
+
+/// Instructions one template render may execute: far above any real chart (the shop chart
+/// uses a few thousand), and it stops an endless loop in well under a second.
+const FUEL: u64 = 50_000_000;
+/// Nesting of includes, macros and blocks; minijinja counts an include as about 10.
+const RECURSION_LIMIT: usize = 400;
+
+/// One template file: its name in the environment, its root-relative path and its text.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub file: String,
+    pub text: String,
+}
+
+impl Source {
+    /// Whether this file produces objects: YAML or JSON, not a `_` partial.
+    pub fn is_rendered(&self) -> bool {
+        let base = self.name.rsplit('/').next().unwrap_or(&self.name);
+        let base = base.strip_suffix(".j2").unwrap_or(base);
+        !base.starts_with('_') && [".yaml", ".yml", ".json"].iter().any(|e| base.ends_with(e))
+    }
+}
+
+/// Every file under `<chart_dir>/templates/`, sorted by name.
+pub fn read_templates(sandbox: &Sandbox, chart_dir: &str) -> Result<Vec<Source>, Error> {
+    let dir = join(chart_dir, "templates");
+    let mut out = Vec::new();
+    if !sandbox.is_dir(&dir) {
+        return Ok(out);
+    }
+    let disk = sandbox.root().join(&dir);
+    for entry in walkdir::WalkDir::new(&disk).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            Error::input(
+                Some(Origin::file(dir.clone())),
+                format!("cannot list the templates: {e}"),
+                "check the folder's permissions",
+            )
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(&disk) else {
+            continue;
+        };
+        let name = rel.to_string_lossy().replace('\\', "/");
+        let file = join(&dir, &name);
+        let src = sandbox.read(&file, None)?;
+        out.push(Source {
+            name,
+            file,
+            text: src.text()?.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// The environment of one chart, with its own templates and its dependencies' under
+/// `<key>/`. `files` maps every environment name to its root-relative file, for errors.
+pub struct Templates {
+    pub env: Environment<'static>,
+    pub files: BTreeMap<String, String>,
+}
+
+/// Compiles `own` (the chart's templates) and `deps` (`(key, templates)` of each
+/// dependency); a syntax error is reported at its template line.
+pub fn environment(own: &[Source], deps: &[(String, Vec<Source>)]) -> Result<Templates, Error> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(FUEL));
+    env.set_recursion_limit(RECURSION_LIMIT);
+    let syntax = SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+        .map_err(|e| Error::Usage {
+            message: format!("internal error: template syntax settings: {e}"),
+            help: None,
+        })?;
+    env.set_syntax(syntax);
+    minijinja_contrib::add_to_environment(&mut env);
+    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+    helpers::register(&mut env);
+    let mut files = BTreeMap::new();
+    let prefixed = deps
+        .iter()
+        .flat_map(|(key, srcs)| srcs.iter().map(move |s| (format!("{key}/{}", s.name), s)));
+    let all = own.iter().map(|s| (s.name.clone(), s)).chain(prefixed);
+    for (name, src) in all {
+        files.insert(name.clone(), src.file.clone());
+        env.add_template_owned(name, src.text.clone())
+            .map_err(|e| template_error(&e, &files))?;
+    }
+    Ok(Templates { env, files })
+}
+
+/// A minijinja error as a located input error: the innermost template and line of the
+/// chain (an error inside an included template points there), what went wrong, and a
+/// hint by kind.
+pub fn template_error(err: &minijinja::Error, files: &BTreeMap<String, String>) -> Error {
+    let mut located = err;
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(m) = e.downcast_ref::<minijinja::Error>()
+            && m.name().is_some()
+            && m.line().is_some()
+        {
+            located = m;
+        }
+        cur = e.source();
+    }
+    let origin = located.name().map(|name| {
+        let file = files.get(name).cloned().unwrap_or_else(|| name.to_string());
+        Origin::new(file, located.line().unwrap_or(0), column(located))
+    });
+    let detail = located.detail().or(err.detail()).unwrap_or("");
+    let what = kind_text(located.kind());
+    let message = if detail.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {detail}")
+    };
+    Error::Input {
+        origin,
+        message,
+        help: Some(help_for(located.kind()).to_string()),
+    }
+}
+
+/// 1-based column of the error's span start, when minijinja knows it.
+fn column(e: &minijinja::Error) -> usize {
+    let (Some(range), Some(src), Some(line)) = (e.range(), e.template_source(), e.line()) else {
+        return 1;
+    };
+    let line_start: usize = src
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    range.start.saturating_sub(line_start) + 1
+}
+
+fn kind_text(kind: minijinja::ErrorKind) -> &'static str {
+    use minijinja::ErrorKind as K;
+    match kind {
+        K::SyntaxError => "template syntax error",
+        K::UndefinedError => "undefined value",
+        K::UnknownFilter => "unknown filter",
+        K::UnknownFunction => "unknown function",
+        K::UnknownTest => "unknown test",
+        K::UnknownMethod => "unknown method",
+        K::TemplateNotFound => "template not found",
+        K::InvalidOperation => "invalid operation",
+        K::BadEscape => "bad escape in a string",
+        K::TooManyArguments | K::MissingArgument => "wrong number of arguments",
+        K::BadSerialization => "value cannot be serialized",
+        K::OutOfFuel => "the template ran too long (endless loop?)",
+        _ => "template error",
+    }
+}
+
+fn help_for(kind: minijinja::ErrorKind) -> &'static str {
+    use minijinja::ErrorKind as K;
+    match kind {
+        K::SyntaxError => "check the `{{ }}` and `{% %}` tags around this line",
+        K::UndefinedError => {
+            "set the value in values.yaml (or -f/--set), or guard it: `{% if values.x is defined %}` or `values.x | default(...)`"
+        }
+        K::UnknownFilter | K::UnknownFunction => {
+            "see the helper reference in the book for the filters and functions berth offers"
+        }
+        K::TemplateNotFound => "template names are paths under the chart's templates/ folder",
+        K::OutOfFuel => "a loop or recursion does not end; check loop bounds and recursive macros",
+        _ => "fix the template at this line",
+    }
+}
