@@ -116,21 +116,6 @@ fn render() {
     });
 }
 
-/// The example the README renders, as the CLI would from the repository root: its
-/// namespace is the compose project name (`shop`).
-#[test]
-fn shop_example() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = render_files(
-        root,
-        vec!["charts/shop/compose.yaml".into()],
-        Vec::new(),
-        Vec::new(),
-        None,
-    );
-    insta::assert_snapshot!("shop", text);
-}
-
 /// The same inputs must give byte-identical output on every run (DESIGN.md promise 2);
 /// a second render of one rich case catches iteration-order leaks that one snapshot cannot.
 #[test]
