@@ -26,8 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Render a compose file (or a folder holding one) to Kubernetes manifests.
-    Render(render::RenderArgs),
+    /// Render a compose file or a chart to Kubernetes manifests.
+    Render(Box<render::RenderArgs>),
     /// Check manifests (files, folders or `-`): schema, semantic checks and policy.
     Validate(validate::ValidateArgs),
 }
@@ -43,7 +43,7 @@ pub fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Render(args) => render::run(args),
+        Command::Render(args) => render::run(*args),
         Command::Validate(args) => validate::run(args),
     };
     ExitCode::from(code)
