@@ -121,5 +121,9 @@ mod tests {
         assert_eq!(ok("{{ values.zero | default(5, true) }}"), "5");
         assert_eq!(ok("{{ values.nothing | default('x', true) }}"), "x");
         assert_eq!(ok("{{ values.name | default('x', true) }}"), "web");
+        // Under a missing map, default needs the map defaulted first (as the book says).
+        assert_eq!(ok("{{ (values.missing | default({})).key | default('x') }}"), "x");
+        let e = err("{{ values.missing.key | default('x') }}");
+        assert_eq!(e.kind(), minijinja::ErrorKind::UndefinedError);
     }
 }

@@ -1,8 +1,8 @@
 //! Encodings and hashes: `b64encode`, `b64decode` (Secret data) and `sha256` (the
 //! checksum annotation that rolls pods when their config changes).
 
-use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use base64::{DecodeError, Engine};
 use minijinja::{State, Value};
 use sha2::{Digest, Sha256};
 
@@ -23,12 +23,23 @@ pub fn b64decode(text: String) -> Result<String, minijinja::Error> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let bytes = STANDARD.decode(compact.as_bytes()).map_err(|e| {
         failure(format!(
-            "b64decode: the text is not standard base64 ({e}); it must use A-Z, a-z, 0-9, + and / with = padding"
+            "b64decode: the text is not standard base64 ({}); it must use A-Z, a-z, 0-9, + and / with = padding",
+            why_not_base64(&e)
         ))
     })?;
     String::from_utf8(bytes).map_err(|_| {
         failure("b64decode: the decoded bytes are not UTF-8 text; keep binary data base64-encoded (Secret `data`)")
     })
+}
+
+/// What is wrong, by position only: the offending character may be part of a secret.
+fn why_not_base64(e: &DecodeError) -> String {
+    match e {
+        DecodeError::InvalidByte(at, _) => format!("an invalid character at offset {at}"),
+        DecodeError::InvalidLength(n) => format!("{n} characters, which no base64 text has"),
+        DecodeError::InvalidLastSymbol(at, _) => format!("the last character, at offset {at}, is not valid there"),
+        DecodeError::InvalidPadding => "the `=` padding is wrong".to_string(),
+    }
 }
 
 /// `text | sha256`: the lowercase hex SHA-256 of the text (Helm's `sha256sum`).
@@ -60,6 +71,9 @@ mod tests {
         assert!(msg.contains("b64decode: the text is not standard base64"), "{msg}");
         assert!(!msg.contains("not*base64"), "{msg}");
         assert_eq!(e.line(), Some(1));
+        assert!(msg.contains("an invalid character at offset 3"), "{msg}");
+        let e = err("{{ 'YWRtaW4' | b64decode }}");
+        assert!(e.to_string().contains("padding"), "{e}");
         let e = err("{{ '/w==' | b64decode }}");
         assert!(e.to_string().contains("not UTF-8"), "{e}");
     }
