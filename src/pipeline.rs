@@ -80,7 +80,14 @@ pub fn render_compose(sandbox: &Sandbox, req: &ComposeRender) -> Result<Rendered
         kube_version: req.kube_version.clone(),
     };
     let objects = convert::convert(&project, sandbox, &opts, &mut warnings)?;
-    finish(objects, warnings, &req.kube_version, req.profile, req.strict)
+    finish(
+        objects,
+        warnings,
+        &req.kube_version,
+        req.profile,
+        req.strict,
+        Author::Berth,
+    )
 }
 
 /// Everything a chart render needs besides the files.
@@ -107,7 +114,22 @@ pub fn render_chart(sandbox: &Sandbox, req: &ChartRender) -> Result<Rendered, Er
     }
     values::apply_sets(&mut user, &req.sets, sandbox)?;
     let out = chart::render(sandbox, &req.dir, user, &req.chart, &mut warnings)?;
-    finish(out.objects, warnings, &req.chart.kube_version, req.profile, req.strict)
+    finish(
+        out.objects,
+        warnings,
+        &req.chart.kube_version,
+        req.profile,
+        req.strict,
+        Author::User,
+    )
+}
+
+/// Who wrote the objects a render validates: an invalid object berth converted is a bug
+/// in berth; one a template wrote is the template's to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Author {
+    Berth,
+    User,
 }
 
 /// The stages every input shares: harden, `--strict`, install order, validation.
@@ -117,6 +139,7 @@ fn finish(
     kube_version: &str,
     profile: Profile,
     strict: bool,
+    author: Author,
 ) -> Result<Rendered, Error> {
     let kube_version = validate::resolve_kube_version(kube_version)?;
     let hopts = HardenOptions {
@@ -129,7 +152,10 @@ fn finish(
         return Err(Error::Strict(warnings));
     }
     manifest::order(&mut objects);
-    validate::validate_rendered(&objects, kube_version)?;
+    match author {
+        Author::Berth => validate::validate_rendered(&objects, kube_version)?,
+        Author::User => validate::validate(&objects, kube_version)?,
+    }
     let relaxations = relaxations(&objects);
     Ok(Rendered {
         objects,

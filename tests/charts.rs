@@ -31,7 +31,11 @@ fn request(dir: &Path, chart: &str) -> ChartRender {
         strict: false,
     };
     let text = std::fs::read_to_string(dir.join("berth-test.args")).unwrap_or_default();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         let (key, value) = line
             .split_once('=')
             .unwrap_or_else(|| panic!("{}: `{line}` is not key=value", dir.display()));

@@ -10,11 +10,11 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `berth render charts/shop/compose.yaml [extra]` from the repository root.
+/// `berth render charts/shop [extra]` from the repository root.
 fn render_shop(extra: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_berth"))
         .current_dir(repo())
-        .args(["render", "charts/shop/compose.yaml", "--root", "."])
+        .args(["render", "charts/shop", "--root", "."])
         .args(extra)
         .output()
         .unwrap()

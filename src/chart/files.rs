@@ -164,7 +164,7 @@ impl Files {
             .filter(|rest| self.entries.contains_key(*rest))
         {
             Some(rest) => format!("paths are relative to `{FOLDER}/`: write `{rest}`"),
-            None => match crate::compose::schema::closest(wanted, &names) {
+            None => match crate::schema_check::closest(wanted, &names) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!("it holds {}", listing(&names)),
             },

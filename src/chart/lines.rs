@@ -30,7 +30,8 @@ impl Line {
     fn matches(&self, rendered: &str) -> bool {
         let r = rendered.trim();
         if !self.expr {
-            return self.pieces.concat() == r;
+            // Whitespace control can glue the next lines onto this one.
+            return r.starts_with(self.pieces.concat().as_str());
         }
         let mut rest = r;
         for p in &self.pieces {

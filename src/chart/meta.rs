@@ -220,8 +220,8 @@ impl Meta {
                         dep.origin.clone(),
                         format!("dependency `{}` comes from `{r}`, which berth cannot fetch", dep.name),
                         format!(
-                            "berth is offline: vendor the chart into {}/charts/{} (drop `repository`) or point `repository` at file://PATH",
-                            self.dir, dep.name
+                            "berth is offline: vendor the chart into {} (drop `repository`) or point `repository` at file://PATH",
+                            join(&self.dir, &format!("charts/{}", dep.name))
                         ),
                     ));
                 }

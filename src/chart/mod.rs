@@ -159,9 +159,11 @@ impl Ctx<'_> {
             }
             let dir = meta.dependency_dir(self.sandbox, dep)?;
             if stack.contains(&dir) || stack.len() >= MAX_DEPTH {
+                let shown = |d: &str| if d.is_empty() { ".".to_string() } else { d.to_string() };
+                let chain: Vec<String> = stack.iter().map(|d| shown(d)).chain([shown(&dir)]).collect();
                 return Err(Error::input(
                     dep.origin.clone(),
-                    format!("dependency cycle: {} → {dir}", stack.join(" → ")),
+                    format!("dependency cycle: {}", chain.join(" → ")),
                     "a chart cannot depend on itself, directly or through its dependencies",
                 ));
             }

@@ -258,7 +258,7 @@ fn report(object: &Object, id: &str, default_uid: bool, default_memory: bool, wa
             object.origin.clone(),
             "default-uid",
             format!("{id} runs as UID/GID 10001 (the image's user is unknown offline)"),
-            Some("set compose `user:` (numeric) or `x-berth.securityContext` if the image needs another user".into()),
+            Some("if the image needs another user, set it: compose `user:` (numeric) or `x-berth.securityContext`; in a template, the pod's `securityContext.runAsUser`".into()),
         );
     }
     if default_memory {
@@ -266,7 +266,7 @@ fn report(object: &Object, id: &str, default_uid: bool, default_memory: bool, wa
             object.origin.clone(),
             "default-resources",
             format!("{id} gets default resources: requests cpu 100m, memory 256Mi; limits cpu 1, memory 256Mi"),
-            Some("set compose `deploy.resources` (limits and reservations) to size it".into()),
+            Some("size it: compose `deploy.resources` (limits and reservations); in a template, each container's `resources`".into()),
         );
     }
 }

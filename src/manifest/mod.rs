@@ -160,7 +160,9 @@ pub fn default_namespace(objects: &mut [Object], namespace: &str) {
             continue;
         }
         if let Some(meta) = o.value.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.insert("namespace".into(), Value::String(namespace.to_string()));
+            // Beside the name, where people look for it.
+            let at = meta.keys().position(|k| k == "name").map_or(0, |i| i + 1);
+            meta.shift_insert(at, "namespace".into(), Value::String(namespace.to_string()));
         }
     }
 }

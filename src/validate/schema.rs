@@ -115,9 +115,11 @@ impl Schemas {
 /// (what a chart sees as `capabilities.api_versions`).
 pub fn api_versions(version: &str) -> Vec<String> {
     let Ok(s) = schemas(version) else { return Vec::new() };
+    // DeleteOptions and WatchEvent list every version ever served, removed ones too.
     let mut out: Vec<String> = s
         .kinds
         .keys()
+        .filter(|(_, kind)| kind != "DeleteOptions" && kind != "WatchEvent")
         .flat_map(|(api, kind)| [api.clone(), format!("{api}/{kind}")])
         .collect();
     out.sort();
