@@ -232,9 +232,10 @@ impl Values {
         let Some((last, walk_steps)) = steps.split_last() else {
             return;
         };
-        // `a.b=null` where there is no map `a` deletes nothing and creates nothing.
+        // `a.b=null` where there is no map `a` deletes nothing and creates nothing (it is
+        // still remembered, for a subchart default `b`). Paths through lists grow them.
         if value.is_null()
-            && matches!(last, Step::Key(_))
+            && steps.iter().all(|s| matches!(s, Step::Key(_)))
             && !matches!(lookup(&self.tree, walk_steps), Some(Value::Object(_)))
         {
             self.cleared.insert(pointer_of(steps), Some(source.clone()));

@@ -132,7 +132,8 @@ fn describe(e: &ValidationError<'_>, tree: &Value) -> (String, String, Help) {
                     "--set types `true`, `false`, `null` and whole numbers; use --set-string to pass text".into()
                 }
                 Some(Source::Flag { .. }) => format!("pass {want} (--set-json takes any JSON type)"),
-                _ => format!("change the value to {want} (quote it in YAML to make it text)"),
+                _ if text_wanted => "quote the value (`tag: \"1.0\"`) so that YAML reads it as text".into(),
+                _ => format!("change the value to {want}"),
             });
             (
                 pointer,
@@ -148,7 +149,12 @@ fn describe(e: &ValidationError<'_>, tree: &Value) -> (String, String, Help) {
                 format!("{path}.{}", super::set::escape_key(&key))
             };
             let help: Help = Box::new(move |_| format!("set `{full}` in a values file or with --set {full}=..."));
-            (pointer, format!("{place} is missing the required key `{key}`"), help)
+            let message = if path.is_empty() {
+                format!("the values lack the required key `{key}`")
+            } else {
+                format!("{place} is missing the required key `{key}`")
+            };
+            (pointer, message, help)
         }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let key = unexpected.first().cloned().unwrap_or_default();

@@ -234,6 +234,12 @@ const CASES: &[Case] = &[
         want: "b: 2",
     },
     Case {
+        name: "--set null through a list index grows the list",
+        base: "b: 2",
+        layers: &[Sets(&[(S, "a[1].x=null")])],
+        want: "{a: [null, {}], b: 2}",
+    },
+    Case {
         name: "--set empty value is an empty string",
         base: "a: 1",
         layers: &[Sets(&[(S, "a=")])],
@@ -802,7 +808,7 @@ fn schema_failure_names_the_values_file_line() {
     assert_eq!(e.to_string(), "`replicas` must be an integer, found a string");
     assert_eq!(
         e.help().unwrap(),
-        "change the value to an integer (quote it in YAML to make it text); the rule is at \
+        "change the value to an integer; the rule is at \
          charts/app/values.schema.json:6:26"
     );
 }
@@ -845,7 +851,7 @@ fn missing_required_key_points_at_the_parent() {
     );
     let (_d, sb, v) = schema_project("replicas: 1\n");
     let e = check_schema(&v, &sb, "charts/app/values.schema.json").unwrap_err();
-    assert_eq!(e.to_string(), "the values is missing the required key `image`");
+    assert_eq!(e.to_string(), "the values lack the required key `image`");
 }
 
 #[test]
@@ -886,6 +892,16 @@ fn draft_2020_12_schemas_work() {
 }
 
 #[test]
+fn a_schema_without_dialect_is_2020_12() {
+    let (_d, sb) = scratch(&[(
+        "s.json",
+        r#"{"properties": {"t": {"prefixItems": [{"type": "string"}]}}}"#,
+    )]);
+    let errors = schema_errors(&parse("values.yaml", "t: [1]"), &sb, "s.json").unwrap();
+    assert_eq!(errors.len(), 1);
+}
+
+#[test]
 fn malformed_schemas_are_located_in_the_schema_file() {
     let (_d, sb) = scratch(&[
         ("bad-json.json", "{\n  \"type\": \"object\",\n  \"properties\": {\n}\n"),
@@ -923,4 +939,25 @@ fn dotted_paths_spell_set_arguments() {
     assert_eq!(dotted(&tree, "/a/b.c/0/d"), r"a.b\.c[0].d");
     assert_eq!(dotted(&tree, "/0/1"), "0.1");
     assert_eq!(dotted(&tree, ""), "");
+}
+
+#[test]
+fn schema_dialects_charts_use_all_compile_offline() {
+    for dialect in [
+        "http://json-schema.org/draft-07/schema#",
+        "https://json-schema.org/draft-07/schema#",
+        "http://json-schema.org/draft-07/schema",
+        "http://json-schema.org/schema#",
+        "https://json-schema.org/draft/2019-09/schema",
+        "https://json-schema.org/draft/2020-12/schema",
+        "http://json-schema.org/draft-04/schema#",
+    ] {
+        let schema = format!(
+            r##"{{"$schema": "{dialect}", "$id": "https://example.com/values.schema.json",
+              "properties": {{"a": {{"$ref": "#/definitions/s"}}}}, "definitions": {{"s": {{"type": "string"}}}}}}"##
+        );
+        let (_d, sb) = scratch(&[("s.json", &schema)]);
+        let errors = schema_errors(&parse("values.yaml", "a: 1"), &sb, "s.json").unwrap();
+        assert_eq!(errors.len(), 1, "{dialect}");
+    }
 }
