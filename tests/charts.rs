@@ -5,7 +5,7 @@
 //!
 //! A case folder may hold `berth-test.args`, one `key=value` per line, for what the
 //! command line would say: `values=FILE` (`-f`, in order), `set=`, `set-string=`,
-//! `set-json=`, `set-file=` (each one flag), `release=NAME`, `namespace=NAME`,
+//! `set-json=`, `set-file=`, `set-literal=` (each one flag), `release=NAME`, `namespace=NAME`,
 //! `kube-version=1.35`, `profile=restricted|baseline|none`.
 
 use std::path::Path;
@@ -50,6 +50,7 @@ fn request(dir: &Path, chart: &str) -> ChartRender {
             "set-string" => req.sets.push(set(SetKind::String)),
             "set-json" => req.sets.push(set(SetKind::Json)),
             "set-file" => req.sets.push(set(SetKind::File)),
+            "set-literal" => req.sets.push(set(SetKind::Literal)),
             "release" => req.chart.release_name = Some(value),
             "namespace" => req.chart.namespace = Some(value),
             "kube-version" => req.chart.kube_version = value,

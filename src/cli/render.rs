@@ -38,6 +38,9 @@ pub struct RenderArgs {
     /// Chart value read from a file under the project root (its text).
     #[arg(long = "set-file", value_name = "PATH=FILE")]
     pub set_file: Vec<String>,
+    /// Chart value taken verbatim: no typing, no list or escape syntax in the value.
+    #[arg(long = "set-literal", value_name = "PATH=VALUE")]
+    pub set_literal: Vec<String>,
     /// Release name a chart is rendered as (default: the chart's name).
     #[arg(long = "release-name", value_name = "NAME")]
     pub release_name: Option<String>,
@@ -160,6 +163,7 @@ fn set_args(args: &RenderArgs) -> Vec<SetArg> {
         .chain(family(SetKind::Set, args.set.clone()))
         .chain(family(SetKind::String, args.set_string.clone()))
         .chain(family(SetKind::File, args.set_file.clone()))
+        .chain(family(SetKind::Literal, args.set_literal.clone()))
         .collect()
 }
 
