@@ -17,7 +17,7 @@ mod interpolate;
 mod merge;
 pub mod model;
 mod normalize;
-pub(crate) mod schema;
+mod schema;
 mod tags;
 mod xref;
 

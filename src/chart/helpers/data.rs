@@ -50,10 +50,11 @@ pub fn fromyaml(text: String) -> Result<Value, minijinja::Error> {
                 .filter(|o| o.line > 0)
                 .map(|o| format!(" at line {}, column {} of the text", o.line, o.column))
                 .unwrap_or_default();
+            // The parser's hints speak of a file shown with a snippet; here the text is a value.
             let help = e
                 .help()
                 .filter(|h| !h.is_empty())
-                .map(|h| format!("; {h}"))
+                .map(|h| format!("; {}", h.replace("at the place shown", "at that line and column")))
                 .unwrap_or_default();
             Err(failure(format!("fromyaml: {e}{at}{help}")))
         }
@@ -92,7 +93,7 @@ mod tests {
 
     #[test]
     fn toyaml_writes_other_keys_as_strings() {
-        assert_eq!(ok("{{ {1: 'a', true: 'b'} | toyaml }}"), "\"1\": a\n\"true\": b");
+        assert_eq!(ok("{{ {1: 'a', 'b': 2} | toyaml }}"), "\"1\": a\nb: 2");
     }
 
     #[test]
@@ -122,6 +123,7 @@ mod tests {
         assert!(msg.contains("line 2"), "{msg}");
         let e = err("{{ 'a: [1, 2' | fromyaml }}");
         assert!(e.to_string().contains("fromyaml: invalid YAML"), "{e}");
+        assert!(e.to_string().contains("fix the YAML at that line and column"), "{e}");
     }
 
     #[test]
