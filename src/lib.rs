@@ -17,6 +17,7 @@ pub mod emit;
 pub mod error;
 pub mod harden;
 pub mod manifest;
+pub mod overlay;
 pub mod pipeline;
 pub mod schema_check;
 pub mod source;

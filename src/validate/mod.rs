@@ -70,6 +70,18 @@ pub fn knows_kind(kube_version: &str, api_version: &str, kind: &str) -> bool {
     resolve_kube_version(kube_version).is_ok_and(|v| schema::knows(v, api_version, kind))
 }
 
+/// The embedded schema definitions of `kube_version` (`{"$defs": {...}}`) and the name of
+/// the definition of `apiVersion`/`kind` in them, for readers of the schemas' annotations
+/// such as strategic merge patch.
+pub fn schema_definitions(kube_version: &str) -> Option<&'static serde_json::Value> {
+    resolve_kube_version(kube_version).ok().and_then(schema::definitions)
+}
+
+pub fn definition_of(kube_version: &str, api_version: &str, kind: &str) -> Option<String> {
+    let v = resolve_kube_version(kube_version).ok()?;
+    schema::definition_of(v, api_version, kind)
+}
+
 /// The API versions (`apps/v1`) and kinds (`apps/v1/Deployment`) `kube_version` serves.
 pub fn api_versions(kube_version: &str) -> Vec<String> {
     resolve_kube_version(kube_version).map_or_else(|_| Vec::new(), schema::api_versions)

@@ -111,6 +111,24 @@ impl Schemas {
     }
 }
 
+/// The parsed `_definitions.json` of `version` (`{"$defs": {name: schema}}`), for code that
+/// reads the schemas' annotations (strategic merge keys); parsed on first use.
+pub fn definitions(version: &str) -> Option<&'static Value> {
+    static PARSED: [OnceLock<Option<Value>>; 5] = [const { OnceLock::new() }; 5];
+    let i = KUBE_VERSIONS.iter().position(|v| *v == version)?;
+    let (slot, text) = (PARSED.get(i)?, EMBEDDED.get(i)?);
+    slot.get_or_init(|| serde_json::from_str(text).ok()).as_ref()
+}
+
+/// The definition name (`io.k8s.api.apps.v1.Deployment`) of `apiVersion`/`kind`.
+pub fn definition_of(version: &str, api_version: &str, kind: &str) -> Option<String> {
+    schemas(version)
+        .ok()?
+        .kinds
+        .get(&(api_version.to_string(), kind.to_string()))
+        .cloned()
+}
+
 /// Every `group/version` and `group/version/Kind` the schemas of `version` know, sorted
 /// (what a chart sees as `capabilities.api_versions`).
 pub fn api_versions(version: &str) -> Vec<String> {
