@@ -9,6 +9,7 @@ use crate::convert::{self, ConvertOptions};
 use crate::error::{Error, Warning, Warnings};
 use crate::harden::{self, HardenOptions, Profile};
 use crate::manifest::{self, Object};
+use crate::overlay;
 use crate::source::Sandbox;
 use crate::validate;
 
@@ -119,6 +120,36 @@ pub fn render_chart(sandbox: &Sandbox, req: &ChartRender) -> Result<Rendered, Er
         warnings,
         &req.chart.kube_version,
         req.profile,
+        req.strict,
+        Author::User,
+    )
+}
+
+/// Everything an overlay render needs besides the files.
+#[derive(Debug, Clone)]
+pub struct OverlayRender {
+    /// Root-relative overlay folder.
+    pub dir: String,
+    pub overlay: overlay::Request,
+    /// `--profile`; else the overlay's `policy.profile`; else restricted.
+    pub profile: Option<Profile>,
+    pub strict: bool,
+}
+
+/// An overlay folder to ordered, hardened, validated objects.
+pub fn render_overlay(sandbox: &Sandbox, req: &OverlayRender) -> Result<Rendered, Error> {
+    let mut warnings = Warnings::default();
+    let out = overlay::render(sandbox, &req.dir, &req.overlay, &mut warnings)?;
+    let profile = match (req.profile, &out.profile) {
+        (Some(p), _) => p,
+        (None, Some(name)) => <Profile as clap::ValueEnum>::from_str(name, false).unwrap_or_default(),
+        (None, None) => Profile::default(),
+    };
+    finish(
+        out.objects,
+        warnings,
+        &out.kube_version,
+        profile,
         req.strict,
         Author::User,
     )

@@ -1,16 +1,18 @@
 //! `berth render`: a compose file or a chart to manifests on stdout or in `--output-dir`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use crate::chart::meta::join;
 use crate::chart::values::{SetArg, SetKind};
 use crate::compose::LoadOptions;
 use crate::emit::{self, Format};
 use crate::error::Error;
 use crate::harden::Profile;
-use crate::pipeline::{self, ChartRender, ComposeRender};
+use crate::overlay::{self, spec};
+use crate::pipeline::{self, ChartRender, ComposeRender, OverlayRender, Rendered};
 use crate::source::Sandbox;
 use crate::validate::DEFAULT_KUBE_VERSION;
 
@@ -18,9 +20,18 @@ use super::report;
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// A compose file, a chart folder (holding Chart.yaml), or a folder holding
-    /// compose.yaml (or compose.yml, docker-compose.yaml, docker-compose.yml).
+    /// An overlay folder (holding overlay.yaml), a chart folder (holding Chart.yaml), a
+    /// compose file, or a folder holding compose.yaml (or compose.yml,
+    /// docker-compose.yaml, docker-compose.yml). With --env or --all-envs: the folder
+    /// holding one overlay folder per environment.
     pub path: PathBuf,
+    /// Render these environments (overlay folders under PATH), comma-separated, in one
+    /// pass; with --output-dir each goes to its own folder.
+    #[arg(long = "env", value_name = "NAME,...", value_delimiter = ',')]
+    pub envs: Vec<String>,
+    /// Render every overlay folder under PATH (as --env with all of them).
+    #[arg(long = "all-envs", conflicts_with = "envs")]
+    pub all_envs: bool,
     /// For a compose file: more compose files, merged over PATH in order (as docker
     /// compose -f). For a chart: values files, merged over the chart's values in order
     /// (as helm -f).
@@ -66,12 +77,12 @@ pub struct RenderArgs {
     /// release name).
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
-    /// Target Kubernetes minor version.
-    #[arg(long, default_value = DEFAULT_KUBE_VERSION)]
-    pub kube_version: String,
-    /// Policy profile.
-    #[arg(long, value_enum, default_value_t = Profile::Restricted)]
-    pub profile: Profile,
+    /// Target Kubernetes minor version [default: an overlay's kubeVersion, else 1.35].
+    #[arg(long)]
+    pub kube_version: Option<String>,
+    /// Policy profile [default: an overlay's policy.profile, else restricted].
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
     /// Turn warnings into errors.
     #[arg(long)]
     pub strict: bool,
@@ -96,18 +107,136 @@ pub fn run(args: RenderArgs) -> u8 {
 }
 
 fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
-    let rel = |p: &PathBuf| -> Result<String, Error> {
-        let abs = std::path::absolute(p).map_err(|e| Error::Usage {
-            message: format!("{}: {e}", p.display()),
-            help: None,
-        })?;
-        let cwd_rel = abs.to_string_lossy().into_owned();
-        sandbox.resolve("", &cwd_rel, None).map(|s| s.to_string())
+    let path = rel(sandbox, &args.path)?;
+    let envs = environments(sandbox, args, &path)?;
+    if envs.is_empty() {
+        let rendered = render_path(sandbox, args, path)?;
+        report::warnings(&rendered.warnings);
+        report::relaxations(&rendered.relaxations);
+        return write(args, &rendered, args.output_dir.as_deref());
+    }
+    let Some(out) = args.output_dir.as_deref() else {
+        return Err(Error::Usage {
+            message: format!("{} environments need --output-dir", envs.len()),
+            help: Some("pass --output-dir DIR: each environment is written to DIR/<env>/".into()),
+        });
     };
-    let path = rel(&args.path)?;
-    let extra = args.files.iter().map(rel).collect::<Result<Vec<_>, _>>()?;
+    // Each environment renders on its own thread from the same sandbox; the output is the
+    // same as rendering each one alone, and nothing is written unless all succeed.
+    let path = path.as_str();
+    let results: Vec<Result<Rendered, Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = envs
+            .iter()
+            .map(|env| s.spawn(move || render_path(sandbox, args, join(path, env))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Usage {
+                        message: "internal error: a render thread panicked; please report it".into(),
+                        help: None,
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut rendered = Vec::new();
+    for (env, r) in envs.iter().zip(results) {
+        let r = r?;
+        for w in &r.warnings {
+            eprintln!("warning: [{env}] {w}");
+        }
+        for x in &r.relaxations {
+            eprintln!("relaxed: [{env}] {x}");
+        }
+        rendered.push((env, r));
+    }
+    for (env, r) in &rendered {
+        write(args, r, Some(&out.join(env.as_str())))?;
+    }
+    Ok(0)
+}
+
+/// The environments `--env`/`--all-envs` name (overlay folders under `path`), or none.
+fn environments(sandbox: &Sandbox, args: &RenderArgs, path: &str) -> Result<Vec<String>, Error> {
+    let envs: Vec<String> = if args.all_envs {
+        let disk = sandbox.root().join(path);
+        let mut found: Vec<String> = std::fs::read_dir(&disk)
+            .map_err(|e| Error::Usage {
+                message: format!("cannot list {}: {e}", disk.display()),
+                help: Some("--all-envs takes the folder that holds the overlay folders".into()),
+            })?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| sandbox.exists(&join(&join(path, n), spec::FILE)))
+            .collect();
+        found.sort();
+        if found.is_empty() {
+            return Err(Error::Usage {
+                message: format!("no overlay folder (holding overlay.yaml) under `{path}`"),
+                help: Some("--all-envs takes the folder that holds the overlay folders, e.g. `overlays`".into()),
+            });
+        }
+        found
+    } else {
+        args.envs
+            .iter()
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect()
+    };
+    for env in &envs {
+        if !sandbox.exists(&join(&join(path, env), spec::FILE)) {
+            return Err(Error::Usage {
+                message: format!("no overlay `{env}`: `{}` holds no overlay.yaml", join(path, env)),
+                help: Some("--env names overlay folders under PATH".into()),
+            });
+        }
+    }
+    Ok(envs)
+}
+
+/// A path the user named, relative to the project root (and refused outside it).
+fn rel(sandbox: &Sandbox, p: &Path) -> Result<String, Error> {
+    let abs = std::path::absolute(p).map_err(|e| Error::Usage {
+        message: format!("{}: {e}", p.display()),
+        help: None,
+    })?;
+    sandbox.resolve("", &abs.to_string_lossy(), None).map(|s| s.to_string())
+}
+
+/// Renders one root-relative path: an overlay, a chart or compose files.
+fn render_path(sandbox: &Sandbox, args: &RenderArgs, path: String) -> Result<Rendered, Error> {
+    let extra = args
+        .files
+        .iter()
+        .map(|f| rel(sandbox, f))
+        .collect::<Result<Vec<_>, _>>()?;
     let variables = named_variables(&args.env_vars, &args.env_prefixes);
-    let rendered = if sandbox.exists(&crate::chart::meta::join(&path, "Chart.yaml")) {
+    let kube_version = || {
+        args.kube_version
+            .clone()
+            .unwrap_or_else(|| DEFAULT_KUBE_VERSION.to_string())
+    };
+    let profile = args.profile.unwrap_or_default();
+    if sandbox.exists(&join(&path, spec::FILE)) {
+        let req = OverlayRender {
+            dir: path,
+            overlay: overlay::Request {
+                values_files: extra,
+                sets: set_args(args),
+                release_name: args.release_name.clone(),
+                namespace: args.namespace.clone(),
+                kube_version: args.kube_version.clone(),
+                variables,
+            },
+            profile: args.profile,
+            strict: args.strict,
+        };
+        return pipeline::render_overlay(sandbox, &req);
+    }
+    if sandbox.exists(&join(&path, "Chart.yaml")) {
         let req = ChartRender {
             dir: path,
             values_files: extra,
@@ -116,33 +245,38 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
                 release_name: args.release_name.clone(),
                 namespace: args.namespace.clone(),
                 env_name: String::new(),
-                kube_version: args.kube_version.clone(),
+                kube_version: kube_version(),
                 variables,
             },
-            profile: args.profile,
+            profile,
             strict: args.strict,
         };
-        pipeline::render_chart(sandbox, &req)?
-    } else {
-        let env_files = args.env_files.iter().map(rel).collect::<Result<Vec<_>, _>>()?;
-        let req = ComposeRender {
-            load: LoadOptions {
-                files: std::iter::once(path).chain(extra).collect(),
-                env_files,
-                profiles: args.compose_profiles.clone(),
-                variables,
-                project_name: None,
-            },
-            namespace: args.namespace.clone(),
-            kube_version: args.kube_version.clone(),
-            profile: args.profile,
-            strict: args.strict,
-        };
-        pipeline::render_compose(sandbox, &req)?
+        return pipeline::render_chart(sandbox, &req);
+    }
+    let env_files = args
+        .env_files
+        .iter()
+        .map(|f| rel(sandbox, f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let req = ComposeRender {
+        load: LoadOptions {
+            files: std::iter::once(path).chain(extra).collect(),
+            env_files,
+            profiles: args.compose_profiles.clone(),
+            variables,
+            project_name: None,
+        },
+        namespace: args.namespace.clone(),
+        kube_version: kube_version(),
+        profile,
+        strict: args.strict,
     };
-    report::warnings(&rendered.warnings);
-    report::relaxations(&rendered.relaxations);
-    match &args.output_dir {
+    pipeline::render_compose(sandbox, &req)
+}
+
+/// Writes one render to `dir` (one file per object), or to stdout.
+fn write(args: &RenderArgs, rendered: &Rendered, dir: Option<&Path>) -> Result<u8, Error> {
+    match dir {
         Some(dir) => emit::write_dir(dir, &rendered.objects, args.output)?,
         None => {
             let text = emit::to_text(&rendered.objects, args.output)?;

@@ -12,6 +12,7 @@
 pub mod dotenv;
 mod extends;
 mod files;
+pub use files::{DEFAULT_FILES, in_folder};
 mod include;
 mod interpolate;
 mod merge;

@@ -13,4 +13,645 @@
 pub mod generate;
 pub mod patch;
 pub mod refs;
+pub mod spec;
 pub mod transform;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::chart::meta::join;
+use crate::chart::values::{self, SetArg, Source, Values};
+use crate::chart::{self};
+use crate::compose::{self, LoadOptions};
+use crate::convert::{self, ConvertOptions};
+use crate::error::{Error, Warnings};
+use crate::manifest::{self, Object};
+use crate::source::{Origin, Sandbox};
+use crate::yaml::{self, Flavor};
+use spec::Overlay;
+
+/// Overlays stack at most this deep; deeper is surely a cycle.
+const MAX_DEPTH: usize = 32;
+
+/// What an overlay render needs besides the files: the command line's say, which wins
+/// over every overlay.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `-f` values files (chart bases), over the overlays' values.
+    pub values_files: Vec<String>,
+    pub sets: Vec<SetArg>,
+    pub release_name: Option<String>,
+    pub namespace: Option<String>,
+    pub kube_version: Option<String>,
+    /// Named process variables (compose bases), over the overlays' `variables`.
+    pub variables: Vec<(String, String)>,
+}
+
+/// What the base was, which decides who answers for an invalid object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    /// A chart folder.
+    Chart(String),
+    /// Compose files (the first names the project).
+    Compose(Vec<String>),
+    /// A folder (or a file) of manifests.
+    Manifests(String),
+}
+
+/// A rendered overlay: objects (unordered) and the settings the chain decided.
+#[derive(Debug)]
+pub struct Output {
+    pub objects: Vec<Object>,
+    pub base: Base,
+    /// The target version: the command line's, else the outermost overlay's, else the default.
+    pub kube_version: String,
+    /// The outermost overlay's policy profile, if any says one.
+    pub profile: Option<String>,
+}
+
+/// Renders the overlay in root-relative folder `dir`.
+pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnings) -> Result<Output, Error> {
+    let (layers, base) = chain(sandbox, dir)?;
+    let outer = |f: fn(&Overlay) -> Option<String>| layers.iter().find_map(f);
+    let kube_version = req
+        .kube_version
+        .clone()
+        .or_else(|| outer(|o| o.fields.kube_version.clone()))
+        .unwrap_or_else(|| crate::validate::DEFAULT_KUBE_VERSION.to_string());
+    crate::validate::check_kube_version(&kube_version)?;
+    let namespace = req
+        .namespace
+        .clone()
+        .or_else(|| outer(|o| o.fields.namespace.clone()))
+        .or_else(|| outer(|o| o.fields.release.namespace.clone()));
+    let release_name = req
+        .release_name
+        .clone()
+        .or_else(|| outer(|o| o.fields.release.name.clone()));
+    let env_name = layers
+        .first()
+        .map(|o| o.dir.rsplit('/').next().unwrap_or(&o.dir).to_string())
+        .unwrap_or_default();
+    let mut objects = match &base {
+        Base::Chart(chart_dir) => {
+            let user = chart_values(sandbox, &layers, req)?;
+            let creq = chart::Request {
+                release_name,
+                namespace,
+                env_name,
+                kube_version: kube_version.clone(),
+                variables: variables(&layers, req),
+            };
+            chart::render(sandbox, chart_dir, user, &creq, warnings)?.objects
+        }
+        Base::Compose(files) => {
+            let load = LoadOptions {
+                files: files.clone(),
+                env_files: Vec::new(),
+                profiles: Vec::new(),
+                variables: variables(&layers, req),
+                project_name: release_name,
+            };
+            let project = compose::load(sandbox, &load, warnings)?;
+            let opts = ConvertOptions {
+                namespace,
+                kube_version: kube_version.clone(),
+            };
+            convert::convert(&project, sandbox, &opts, warnings)?
+        }
+        Base::Manifests(path) => manifests(sandbox, path)?,
+    };
+    let mut table = refs::builtin();
+    let mut external = Vec::new();
+    for layer in layers.iter().rev() {
+        table.extend(layer.fields.name_references.iter().cloned());
+        external.extend(layer.fields.external.iter().cloned());
+        apply(sandbox, layer, &mut objects, &table, &kube_version, warnings)?;
+    }
+    refs::dangling(&objects, &table, &external, warnings);
+    let profile = layers.iter().find_map(|o| o.fields.policy.profile.clone());
+    Ok(Output {
+        objects,
+        base,
+        kube_version,
+        profile,
+    })
+}
+
+/// The overlays from `dir` down to the base (outermost first), and the base.
+fn chain(sandbox: &Sandbox, dir: &str) -> Result<(Vec<Overlay>, Base), Error> {
+    let mut layers: Vec<Overlay> = Vec::new();
+    let mut dir = dir.to_string();
+    loop {
+        let overlay = spec::load(sandbox, &dir)?;
+        let at = overlay.origin("/base");
+        let base = sandbox
+            .resolve(&overlay.dir, &overlay.fields.base, Some(&at))?
+            .to_string();
+        if !sandbox.exists(&base) {
+            return Err(Error::input(
+                Some(at),
+                format!("the base `{}` does not exist", overlay.fields.base),
+                "`base` is a chart folder, a compose file, a folder of manifests or another overlay's folder, relative to this overlay.yaml",
+            ));
+        }
+        let seen = layers.iter().any(|l| l.dir == base) || overlay.dir == base;
+        layers.push(overlay);
+        if seen || layers.len() > MAX_DEPTH {
+            let names: Vec<&str> = layers.iter().map(|l| l.file.as_str()).collect();
+            return Err(Error::input(
+                Some(at),
+                format!("the overlays' bases form a cycle: {} → {base}", names.join(" → ")),
+                "an overlay's base must lead, through other overlays, to a chart, a compose file or manifests",
+            ));
+        }
+        if sandbox.exists(&join(&base, spec::FILE)) {
+            dir = base;
+            continue;
+        }
+        let kind = if sandbox.exists(&join(&base, "Chart.yaml")) {
+            Base::Chart(base)
+        } else if sandbox.is_dir(&base) {
+            if compose::DEFAULT_FILES.iter().any(|f| sandbox.exists(&join(&base, f))) {
+                let mut w = Warnings::default();
+                Base::Compose(compose::in_folder(sandbox, &base, &mut w)?)
+            } else {
+                Base::Manifests(base)
+            }
+        } else if is_compose_name(&base) {
+            Base::Compose(vec![base])
+        } else {
+            Base::Manifests(base)
+        };
+        return Ok((layers, kind));
+    }
+}
+
+/// A file named like a compose file (`compose.yaml`, `docker-compose.prod.yml`, ...).
+fn is_compose_name(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|n| n.contains("compose"))
+}
+
+/// The chart's user values: each overlay's values files then its `set`, from the base
+/// outwards, then the command line's `-f` files and `--set*` flags.
+fn chart_values(sandbox: &Sandbox, layers: &[Overlay], req: &Request) -> Result<Values, Error> {
+    let mut user = Values::default();
+    for layer in layers.iter().rev() {
+        for (i, f) in layer.fields.values.iter().enumerate() {
+            let at = layer.origin(&format!("/values/{i}"));
+            let file = sandbox.resolve(&layer.dir, f, Some(&at))?;
+            user.merge(Values::load(sandbox, &file, Some(&at))?);
+        }
+        for (path, value) in &layer.fields.set {
+            let at = layer.origin(&format!("/set/{}", yaml::pointer_segment(path)));
+            user.set_path(path, value.clone(), Source::File(at.clone()), Some(&at))?;
+        }
+    }
+    for f in &req.values_files {
+        user.merge(Values::load(sandbox, f, None)?);
+    }
+    values::apply_sets(&mut user, &req.sets, sandbox)?;
+    Ok(user)
+}
+
+/// Interpolation variables for a compose base: overlays from the base outwards (the outer
+/// wins), then the process variables the user named.
+fn variables(layers: &[Overlay], req: &Request) -> Vec<(String, String)> {
+    let mut vars = Vec::new();
+    for layer in layers.iter().rev() {
+        for (k, v) in &layer.fields.variables {
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            vars.push((k.clone(), text));
+        }
+    }
+    vars.extend(req.variables.iter().cloned());
+    vars
+}
+
+/// Every object in a manifests file, or in the `*.yaml`, `*.yml` and `*.json` files under
+/// a folder (in path order); `List` kinds are flattened.
+fn manifests(sandbox: &Sandbox, path: &str) -> Result<Vec<Object>, Error> {
+    let files = if sandbox.is_dir(path) {
+        let disk = sandbox.root().join(path);
+        let mut files = Vec::new();
+        for entry in walkdir::WalkDir::new(&disk).sort_by_file_name() {
+            let entry = entry.map_err(|e| {
+                Error::input(
+                    Some(Origin::file(path)),
+                    format!("cannot list the manifests: {e}"),
+                    "check the folder's permissions",
+                )
+            })?;
+            let name = entry.file_name().to_string_lossy();
+            let manifest = [".yaml", ".yml", ".json"].iter().any(|e| name.ends_with(e));
+            if !entry.file_type().is_file() || !manifest {
+                continue;
+            }
+            if let Ok(rel) = entry.path().strip_prefix(&disk) {
+                files.push(join(path, &rel.to_string_lossy().replace('\\', "/")));
+            }
+        }
+        files
+    } else {
+        vec![path.to_string()]
+    };
+    let mut objects = Vec::new();
+    for file in files {
+        let src = sandbox.read(&file, None)?;
+        for doc in yaml::parse_stream(&src.name, src.text()?, Flavor::Manifest)? {
+            let origin = doc.spans.origin("");
+            objects.extend(flatten(doc.value, &origin)?);
+        }
+    }
+    Ok(objects)
+}
+
+/// A document as objects: a `List` gives its items; anything else must be an object.
+fn flatten(value: Value, origin: &Origin) -> Result<Vec<Object>, Error> {
+    let is_list = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"))
+        && value.get("items").is_some_and(Value::is_array);
+    if is_list {
+        let items = match value {
+            Value::Object(mut m) => m.remove("items").unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        let items = items.as_array().cloned().unwrap_or_default();
+        return items.into_iter().map(|v| object(v, origin)).collect();
+    }
+    Ok(vec![object(value, origin)?])
+}
+
+fn object(value: Value, origin: &Origin) -> Result<Object, Error> {
+    let ok = value.get("apiVersion").is_some_and(Value::is_string)
+        && value.get("kind").is_some_and(Value::is_string)
+        && value.pointer("/metadata/name").is_some_and(Value::is_string);
+    if !ok {
+        return Err(Error::input(
+            Some(origin.clone()),
+            "this document is not a Kubernetes object (it needs apiVersion, kind and metadata.name)",
+            "a manifests base holds only Kubernetes objects; move other YAML files out of the folder",
+        ));
+    }
+    Ok(Object::new(value, Some(origin.clone())))
+}
+
+/// One overlay's changes, in Kustomize's order: generators, patches, namespace, prefix and
+/// suffix, labels, annotations, images, replicas, generator hashes, then every reference
+/// to a renamed object follows it.
+fn apply(
+    sandbox: &Sandbox,
+    layer: &Overlay,
+    objects: &mut Vec<Object>,
+    table: &[refs::NameReference],
+    kube_version: &str,
+    warnings: &mut Warnings,
+) -> Result<(), Error> {
+    let generated = generators(sandbox, layer, objects)?;
+    for (i, entry) in layer.fields.patches.iter().enumerate() {
+        patches(sandbox, layer, i, entry, objects, kube_version, warnings)?;
+    }
+    if let Some(ns) = &layer.fields.namespace {
+        transform::namespace(objects, ns);
+    }
+    let mut renames = transform::affix(objects, &layer.fields.name_prefix, &layer.fields.name_suffix);
+    for l in layer.labels() {
+        transform::labels(objects, &l);
+    }
+    if !layer.fields.annotations.is_empty() {
+        transform::annotations(objects, &layer.fields.annotations);
+    }
+    for i in transform::images(objects, &layer.fields.images) {
+        let name = layer.fields.images.get(i).map_or("", |r| r.name.as_str());
+        warnings.push(
+            Some(layer.origin(&format!("/images/{i}"))),
+            "unmatched-image",
+            format!("no container uses the image `{name}`"),
+            Some("check the image name (without tag or digest) against the base's containers".into()),
+        );
+    }
+    for i in transform::replicas(objects, &layer.fields.replicas) {
+        let name = layer.fields.replicas.get(i).map_or("", |r| r.name.as_str());
+        warnings.push(
+            Some(layer.origin(&format!("/replicas/{i}"))),
+            "unmatched-replicas",
+            format!("no Deployment, StatefulSet or ReplicaSet is named `{name}`"),
+            Some("check the workload's name in the base".into()),
+        );
+    }
+    renames.extend(hash_names(objects, &generated));
+    refs::apply(objects, &renames, table);
+    waivers(layer, objects, warnings)
+}
+
+/// Identity of an object for generators: kind, namespace, name.
+fn key(o: &Object) -> (String, String, String) {
+    (o.kind().to_string(), o.namespace().to_string(), o.name().to_string())
+}
+
+/// Runs the ConfigMap and Secret generators; returns the positions of the objects whose
+/// names get a content hash at the end (later stages neither add nor remove objects).
+fn generators(sandbox: &Sandbox, layer: &Overlay, objects: &mut Vec<Object>) -> Result<Vec<usize>, Error> {
+    let mut hashed = Vec::new();
+    let lists = [
+        (
+            generate::Kind::ConfigMap,
+            "configMapGenerator",
+            &layer.fields.config_map_generator,
+        ),
+        (
+            generate::Kind::Secret,
+            "secretGenerator",
+            &layer.fields.secret_generator,
+        ),
+    ];
+    for (kind, field, list) in lists {
+        for (i, g) in list.iter().enumerate() {
+            let at = layer.origin(&format!("/{field}/{i}"));
+            let made = generate::generate(kind, g, sandbox, &layer.dir, Some(&at))?;
+            let same = |o: &Object| o.kind() == made.kind() && o.name() == made.name();
+            let existing = objects.iter().position(same);
+            let behavior = g.behavior.as_deref().unwrap_or("create");
+            let object = match (behavior, existing) {
+                ("create", Some(_)) => {
+                    return Err(Error::input(
+                        Some(at),
+                        format!("the base already has a {} named `{}`", made.kind(), made.name()),
+                        "use `behavior: merge` or `behavior: replace` to change the base's object, or pick another name",
+                    ));
+                }
+                ("merge" | "replace", None) => {
+                    return Err(Error::input(
+                        Some(at),
+                        format!(
+                            "`behavior: {behavior}` needs a {} named `{}` in the base, and there is none",
+                            made.kind(),
+                            made.name()
+                        ),
+                        "use `behavior: create` (the default) to make a new object",
+                    ));
+                }
+                ("merge", Some(j)) => {
+                    let mut base = objects.remove(j);
+                    merge_data(&mut base.value, &made.value);
+                    base
+                }
+                ("replace", Some(j)) => {
+                    objects.remove(j);
+                    made
+                }
+                _ => made,
+            };
+            if !g.options.disable_name_suffix_hash {
+                hashed.push(key(&object));
+            }
+            objects.push(object);
+        }
+    }
+    Ok(objects
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| hashed.contains(&key(o)))
+        .map(|(i, _)| i)
+        .collect())
+}
+
+/// Kustomize's `behavior: merge`: the generator's data, labels and annotations over the
+/// base object's.
+fn merge_data(base: &mut Value, made: &Value) {
+    for field in ["/data", "/binaryData", "/metadata/labels", "/metadata/annotations"] {
+        let Some(new) = made.pointer(field).and_then(Value::as_object) else {
+            continue;
+        };
+        let (parent, name) = field.rsplit_once('/').unwrap_or(("", field));
+        let Some(holder) = (if parent.is_empty() {
+            Some(&mut *base)
+        } else {
+            base.pointer_mut(parent)
+        }) else {
+            continue;
+        };
+        let Some(holder) = holder.as_object_mut() else { continue };
+        let slot = holder
+            .entry(name.to_string())
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Some(map) = slot.as_object_mut() {
+            for (k, v) in new {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// Appends the content hash to each generated object's name.
+fn hash_names(objects: &mut [Object], generated: &[usize]) -> Vec<refs::Rename> {
+    let mut renames = Vec::new();
+    for &i in generated {
+        let Some(o) = objects.get_mut(i) else { continue };
+        let (kind, namespace, old) = key(o);
+        let new = format!("{old}-{}", generate::hash_suffix(&o.value));
+        if let Some(meta) = o.value.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("name".into(), Value::String(new.clone()));
+        }
+        renames.push(refs::Rename {
+            group: String::new(),
+            kind,
+            namespace,
+            old,
+            new,
+        });
+    }
+    renames
+}
+
+/// One `patches` entry: its documents, applied to the objects they target.
+fn patches(
+    sandbox: &Sandbox,
+    layer: &Overlay,
+    index: usize,
+    entry: &spec::PatchEntry,
+    objects: &mut [Object],
+    kube_version: &str,
+    warnings: &mut Warnings,
+) -> Result<(), Error> {
+    let at = layer.origin(&format!("/patches/{index}"));
+    let docs: Vec<(Value, Box<dyn Fn(&str) -> Origin>)> = match (&entry.path, &entry.patch) {
+        (Some(path), _) => {
+            let file = sandbox.resolve(&layer.dir, path, Some(&at))?;
+            let src = sandbox.read(&file, Some(&at))?;
+            yaml::parse_stream(&src.name, src.text()?, Flavor::Manifest)?
+                .into_iter()
+                .map(|d| {
+                    let spans = d.spans.clone();
+                    (
+                        d.value,
+                        Box::new(move |p: &str| spans.origin(p)) as Box<dyn Fn(&str) -> Origin>,
+                    )
+                })
+                .collect()
+        }
+        (None, Some(Value::String(text))) => {
+            let name: Arc<str> = format!("{} (patch {})", layer.file, index + 1).into();
+            let base = at.clone();
+            yaml::parse_stream(&name, text, Flavor::Manifest)?
+                .into_iter()
+                .map(|d| {
+                    let base = base.clone();
+                    (
+                        d.value,
+                        Box::new(move |_: &str| base.clone()) as Box<dyn Fn(&str) -> Origin>,
+                    )
+                })
+                .collect()
+        }
+        (None, Some(v)) => {
+            let spans = layer.spans.clone();
+            let prefix = format!("/patches/{index}/patch");
+            vec![(
+                v.clone(),
+                Box::new(move |p: &str| spans.origin(&format!("{prefix}{p}"))) as Box<dyn Fn(&str) -> Origin>,
+            )]
+        }
+        (None, None) => Vec::new(),
+    };
+    for (doc, origin_of) in docs {
+        let kind = match entry.patch_type.as_deref() {
+            Some(t) => t.to_string(),
+            None if doc.is_array() => "json6902".to_string(),
+            None => "strategic".to_string(),
+        };
+        let target = match (&entry.target, kind.as_str()) {
+            (Some(t), _) => t.clone(),
+            (None, "json6902") => {
+                return Err(Error::input(
+                    Some(at),
+                    "a JSON patch (a list of operations) needs a `target`",
+                    "add `target: {kind: ..., name: ...}` to say which objects it changes",
+                ));
+            }
+            (None, _) => own_target(&doc).ok_or_else(|| {
+                Error::input(
+                    Some(origin_of("")),
+                    "this patch names no object: without a `target`, a patch must have `kind` and `metadata.name`",
+                    "add the kind and name of the object to patch, or a `target` to the patch entry",
+                )
+            })?,
+        };
+        let mut matched = 0;
+        for o in objects.iter_mut() {
+            let hit = target.matches(o).map_err(|e| {
+                Error::input(
+                    Some(at.clone()),
+                    format!("the patch's target cannot be read: {}", e.message),
+                    e.help.clone(),
+                )
+            })?;
+            if !hit {
+                continue;
+            }
+            matched += 1;
+            let done = match kind.as_str() {
+                "json6902" => patch::json6902(&mut o.value, &doc),
+                "merge" => {
+                    patch::merge(&mut o.value, &doc);
+                    Ok(())
+                }
+                _ => patch::strategic(
+                    &mut o.value,
+                    &without_identity(&doc, entry.target.is_some()),
+                    kube_version,
+                ),
+            };
+            done.map_err(|e| {
+                Error::input(
+                    Some(origin_of(&e.at)),
+                    format!("the patch cannot be applied to {}: {}", o.id(), e.message),
+                    e.help,
+                )
+            })?;
+        }
+        if matched == 0 {
+            warnings.push(
+                Some(origin_of("")),
+                "unmatched-patch",
+                format!("this patch matches no object (patch {} of {})", index + 1, layer.file),
+                Some("check the target's kind, name and namespace (or the patch's own kind and metadata.name) against the base".into()),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The target a patch without one names itself by: its group, version, kind and name
+/// (and namespace, when it says one).
+fn own_target(doc: &Value) -> Option<patch::Target> {
+    let kind = doc.get("kind")?.as_str()?.to_string();
+    let name = doc.pointer("/metadata/name")?.as_str()?;
+    let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let (group, version) = match api.split_once('/') {
+        Some((g, v)) => (Some(g.to_string()), Some(v.to_string())),
+        None if api.is_empty() => (None, None),
+        None => (Some(String::new()), Some(api.to_string())),
+    };
+    Some(patch::Target {
+        group,
+        version,
+        kind: Some(kind),
+        name: Some(regex::escape(name)),
+        namespace: doc
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .map(regex::escape),
+        label_selector: None,
+        annotation_selector: None,
+    })
+}
+
+/// With a `target`, a strategic patch's own identity (`kind`, `apiVersion`,
+/// `metadata.name`) says nothing and must not rename what it patches.
+fn without_identity(doc: &Value, targeted: bool) -> Value {
+    let mut doc = doc.clone();
+    if targeted && let Some(m) = doc.as_object_mut() {
+        m.remove("apiVersion");
+        m.remove("kind");
+        if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("name");
+            meta.remove("namespace");
+        }
+    }
+    doc
+}
+
+/// `policy.waivers`: each is written on its targets as the `berth.dev/waive` annotation,
+/// the same place a hand-written waiver goes, so validation sees one mechanism.
+fn waivers(layer: &Overlay, objects: &mut [Object], warnings: &mut Warnings) -> Result<(), Error> {
+    for (i, w) in layer.fields.policy.waivers.iter().enumerate() {
+        let at = layer.origin(&format!("/policy/waivers/{i}"));
+        let mut matched = 0;
+        for o in objects.iter_mut() {
+            let hit = w.target.matches(o).map_err(|e| {
+                Error::input(
+                    Some(at.clone()),
+                    format!("the waiver's target cannot be read: {}", e.message),
+                    e.help.clone(),
+                )
+            })?;
+            if hit {
+                matched += 1;
+                manifest::add_waiver(&mut o.value, &w.rule, &w.reason);
+            }
+        }
+        if matched == 0 {
+            warnings.push(
+                Some(at),
+                "unmatched-waiver",
+                format!("the waiver of {} matches no object", w.rule),
+                Some("check the target's kind and name against the rendered objects".into()),
+            );
+        }
+    }
+    Ok(())
+}

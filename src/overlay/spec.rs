@@ -1,0 +1,264 @@
+//! `overlay.yaml`: read, checked against `schemas/overlay.schema.json` (the file editors
+//! use too, so a typo is caught with a "did you mean"), and turned into a typed spec that
+//! remembers where each entry was written.
+
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::generate::Generator;
+use super::patch::Target;
+use super::refs::NameReference;
+use super::transform::{Image, Labels, Replicas};
+use crate::chart::meta::join;
+use crate::error::Error;
+use crate::schema_check::{self, Schema};
+use crate::source::{Origin, Sandbox, parent_of};
+use crate::yaml::{self, Flavor, Spans};
+
+const SCHEMA_TEXT: &str = include_str!("../../schemas/overlay.schema.json");
+
+/// The file name that makes a folder an overlay.
+pub const FILE: &str = "overlay.yaml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Release {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum LabelsField {
+    Map(Map<String, Value>),
+    List(Vec<Labels>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PatchEntry {
+    pub path: Option<String>,
+    pub patch: Option<Value>,
+    pub target: Option<Target>,
+    #[serde(rename = "type")]
+    pub patch_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MergeKey {
+    pub group: Option<String>,
+    pub kind: String,
+    pub path: String,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Waiver {
+    pub rule: String,
+    pub target: Target,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Policy {
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+}
+
+/// One overlay.yaml, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fields {
+    pub base: String,
+    #[serde(default)]
+    pub release: Release,
+    pub kube_version: Option<String>,
+    #[serde(default)]
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub set: Map<String, Value>,
+    #[serde(default)]
+    pub variables: Map<String, Value>,
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub name_prefix: String,
+    #[serde(default)]
+    pub name_suffix: String,
+    pub labels: Option<LabelsField>,
+    #[serde(default)]
+    pub annotations: Map<String, Value>,
+    #[serde(default)]
+    pub images: Vec<Image>,
+    #[serde(default)]
+    pub replicas: Vec<Replicas>,
+    #[serde(default)]
+    pub patches: Vec<PatchEntry>,
+    #[serde(default)]
+    pub config_map_generator: Vec<Generator>,
+    #[serde(default)]
+    pub secret_generator: Vec<Generator>,
+    #[serde(default)]
+    pub name_references: Vec<NameReference>,
+    #[serde(default)]
+    pub merge_keys: Vec<MergeKey>,
+    #[serde(default)]
+    pub external: Vec<String>,
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+/// An overlay: its folder, its fields, and the positions of everything in its file.
+#[derive(Debug, Clone)]
+pub struct Overlay {
+    /// Root-relative folder.
+    pub dir: String,
+    /// Root-relative path of overlay.yaml.
+    pub file: String,
+    pub fields: Fields,
+    pub spans: Spans,
+}
+
+impl Overlay {
+    /// Where the value at `pointer` (e.g. `/patches/0`) was written.
+    pub fn origin(&self, pointer: &str) -> Origin {
+        self.spans.origin(pointer)
+    }
+
+    /// The labels entries, whichever form they were written in (a map is metadata only).
+    pub fn labels(&self) -> Vec<Labels> {
+        match &self.fields.labels {
+            None => Vec::new(),
+            Some(LabelsField::Map(pairs)) => vec![Labels {
+                pairs: pairs.clone(),
+                include_selectors: false,
+                include_templates: false,
+            }],
+            Some(LabelsField::List(l)) => l.clone(),
+        }
+    }
+}
+
+fn schema() -> Result<&'static (Value, Validator), Error> {
+    static BUILT: OnceLock<Result<(Value, Validator), String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| schema_check::compile(SCHEMA_TEXT))
+        .as_ref()
+        .map_err(|e| Error::Usage {
+            message: format!("internal error: the overlay schema does not compile: {e}"),
+            help: None,
+        })
+}
+
+/// `/patches/0/target` as "`target` in patch 1".
+fn place_of(pointer: &str) -> String {
+    let segs: Vec<&str> = pointer.split('/').skip(1).collect();
+    let entry = |list: &str| match list {
+        "patches" => "patch",
+        "images" => "image",
+        "replicas" => "replica",
+        "configMapGenerator" => "configMapGenerator entry",
+        "secretGenerator" => "secretGenerator entry",
+        "nameReferences" => "nameReference",
+        "mergeKeys" => "mergeKey",
+        "labels" => "labels entry",
+        "waivers" => "waiver",
+        _ => "entry",
+    };
+    let nth = |i: &str| {
+        i.parse::<usize>()
+            .map_or_else(|_| i.to_string(), |n| (n + 1).to_string())
+    };
+    match segs.as_slice() {
+        [] => "overlay.yaml".into(),
+        ["policy", "waivers", i] => format!("waiver {}", nth(i)),
+        ["policy", "waivers", i, rest @ ..] => format!("`{}` in waiver {}", rest.join("."), nth(i)),
+        [list, i] if i.parse::<usize>().is_ok() => format!("{} {}", entry(list), nth(i)),
+        [list, i, rest @ ..] if i.parse::<usize>().is_ok() => {
+            format!("`{}` in {} {}", rest.join("."), entry(list), nth(i))
+        }
+        segs => format!("`{}`", segs.join(".")),
+    }
+}
+
+/// Reads and checks `<dir>/overlay.yaml`.
+pub fn load(sandbox: &Sandbox, dir: &str) -> Result<Overlay, Error> {
+    let file = join(dir, FILE);
+    let src = sandbox.read(&file, None)?;
+    let doc = yaml::parse_one(&src.name, src.text()?, Flavor::Manifest)?;
+    if doc.value.is_null() {
+        return Err(Error::input(
+            Some(Origin::file(src.name.clone())),
+            "overlay.yaml is empty",
+            "an overlay needs at least `base:` (a chart folder, a compose file, a folder of manifests or another overlay)",
+        ));
+    }
+    let (root, validator) = schema()?;
+    Schema {
+        root,
+        validator,
+        place_of,
+        default_help: "see the overlay.yaml reference in the book (overlays)",
+        unknown_key_hint: "",
+    }
+    .check(&doc.value, &doc.spans)?;
+    let fields: Fields = serde_json::from_value(doc.value.clone()).map_err(|e| {
+        Error::input(
+            Some(doc.spans.origin("")),
+            format!("overlay.yaml cannot be read: {e}"),
+            "check the fields against the overlay.yaml reference",
+        )
+    })?;
+    Ok(Overlay {
+        dir: parent_of(&file).to_string(),
+        file,
+        fields,
+        spans: doc.spans,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::scratch;
+
+    fn load_one(text: &str) -> Result<Overlay, Error> {
+        let (_t, sb) = scratch(&[("o/overlay.yaml", text)]);
+        load(&sb, "o")
+    }
+
+    #[test]
+    fn a_full_overlay_loads() {
+        let o = load_one(
+            "base: ../charts/shop\nrelease: {name: shop, namespace: shop-prod}\nkubeVersion: \"1.35\"\n\
+             values: [values.yaml]\nset: {image.tag: \"1.4.2\"}\nnamePrefix: p-\n\
+             labels: {team: shop}\nimages: [{name: nginx, newTag: \"1.27\"}]\nreplicas: [{name: web, count: 4}]\n\
+             patches:\n  - path: patches/web.yaml\n  - target: {kind: Deployment, name: web}\n    type: json6902\n    patch: [{op: replace, path: /spec/replicas, value: 5}]\n\
+             configMapGenerator: [{name: settings, literals: [A=1]}]\n\
+             policy: {profile: baseline, waivers: [{rule: REL-PDB, target: {kind: Deployment}, reason: one replica}]}\n",
+        )
+        .unwrap();
+        assert_eq!(o.dir, "o");
+        assert_eq!(o.fields.patches.len(), 2);
+        assert_eq!(o.labels().len(), 1);
+        assert_eq!(o.origin("/patches/1").line, 11);
+    }
+
+    #[test]
+    fn mistakes_are_located() {
+        let e = load_one("base: x\nnamePrefx: a-\n").unwrap_err();
+        assert_eq!(e.to_string(), "unknown key `namePrefx` at the top level");
+        assert_eq!(e.help(), Some("did you mean `namePrefix`?"));
+        assert_eq!(e.origin().unwrap().line, 2);
+        let e = load_one("base: x\npatches:\n  - path: p.yaml\n    tagret: {kind: X}\n").unwrap_err();
+        assert_eq!(e.to_string(), "unknown key `tagret` in patch 1");
+        let e = load_one("base: x\nreplicas: [{name: web, count: -1}]\n").unwrap_err();
+        assert_eq!(e.origin().unwrap().line, 2);
+        let e = load_one("namespace: x\n").unwrap_err();
+        assert!(e.to_string().contains("missing the required key \"base\""), "{e}");
+        let e = load_one("").unwrap_err();
+        assert_eq!(e.to_string(), "overlay.yaml is empty");
+    }
+}
