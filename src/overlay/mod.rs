@@ -467,6 +467,9 @@ fn hash_names(objects: &mut [Object], generated: &[usize]) -> Vec<refs::Rename> 
     renames
 }
 
+/// Where a pointer into one patch document was written.
+type Locate = Box<dyn Fn(&str) -> Origin>;
+
 /// One `patches` entry: its documents, applied to the objects they target.
 fn patches(
     sandbox: &Sandbox,
@@ -478,7 +481,7 @@ fn patches(
     warnings: &mut Warnings,
 ) -> Result<(), Error> {
     let at = layer.origin(&format!("/patches/{index}"));
-    let docs: Vec<(Value, Box<dyn Fn(&str) -> Origin>)> = match (&entry.path, &entry.patch) {
+    let docs: Vec<(Value, Locate)> = match (&entry.path, &entry.patch) {
         (Some(path), _) => {
             let file = sandbox.resolve(&layer.dir, path, Some(&at))?;
             let src = sandbox.read(&file, Some(&at))?;
@@ -486,10 +489,7 @@ fn patches(
                 .into_iter()
                 .map(|d| {
                     let spans = d.spans.clone();
-                    (
-                        d.value,
-                        Box::new(move |p: &str| spans.origin(p)) as Box<dyn Fn(&str) -> Origin>,
-                    )
+                    (d.value, Box::new(move |p: &str| spans.origin(p)) as Locate)
                 })
                 .collect()
         }
@@ -500,10 +500,7 @@ fn patches(
                 .into_iter()
                 .map(|d| {
                     let base = base.clone();
-                    (
-                        d.value,
-                        Box::new(move |_: &str| base.clone()) as Box<dyn Fn(&str) -> Origin>,
-                    )
+                    (d.value, Box::new(move |_: &str| base.clone()) as Locate)
                 })
                 .collect()
         }
@@ -512,7 +509,7 @@ fn patches(
             let prefix = format!("/patches/{index}/patch");
             vec![(
                 v.clone(),
-                Box::new(move |p: &str| spans.origin(&format!("{prefix}{p}"))) as Box<dyn Fn(&str) -> Origin>,
+                Box::new(move |p: &str| spans.origin(&format!("{prefix}{p}"))) as Locate,
             )]
         }
         (None, None) => Vec::new(),
