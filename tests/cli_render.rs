@@ -107,3 +107,30 @@ fn output_dir_gets_one_file_per_object_and_nothing_on_stdout() {
     assert_eq!(joined.join("---\n"), whole);
     assert!(Path::new(&target).is_dir());
 }
+
+#[test]
+fn check_renders_and_validates_but_writes_nothing() {
+    let out = render_shop(&["--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("warning:"));
+}
+
+#[test]
+fn several_environments_need_an_output_dir_or_check() {
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .current_dir(repo())
+        .args(["render", "overlays", "--root", ".", "--env", "dev,prod"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("2 environments need --output-dir (or --check)"), "{}", stderr(&out));
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .current_dir(repo())
+        .args(["render", "overlays", "--root", ".", "--env", "qa"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no overlay `qa`"), "{}", stderr(&out));
+}

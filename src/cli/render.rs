@@ -89,6 +89,9 @@ pub struct RenderArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Yaml)]
     pub output: Format,
+    /// Render and validate, print only diagnostics, write nothing (for pre-commit and CI).
+    #[arg(long, conflicts_with = "output_dir")]
+    pub check: bool,
     /// Write one file per object into this folder (replaced atomically) instead of stdout.
     #[arg(long)]
     pub output_dir: Option<PathBuf>,
@@ -113,14 +116,17 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
         let rendered = render_path(sandbox, args, path)?;
         report::warnings(&rendered.warnings);
         report::relaxations(&rendered.relaxations);
+        if args.check {
+            return Ok(0);
+        }
         return write(args, &rendered, args.output_dir.as_deref());
     }
-    let Some(out) = args.output_dir.as_deref() else {
+    if args.output_dir.is_none() && !args.check {
         return Err(Error::Usage {
-            message: format!("{} environments need --output-dir", envs.len()),
+            message: format!("{} environments need --output-dir (or --check)", envs.len()),
             help: Some("pass --output-dir DIR: each environment is written to DIR/<env>/".into()),
         });
-    };
+    }
     // Each environment renders on its own thread from the same sandbox; the output is the
     // same as rendering each one alone, and nothing is written unless all succeed.
     let path = path.as_str();
@@ -152,8 +158,10 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
         }
         rendered.push((env, r));
     }
-    for (env, r) in &rendered {
-        write(args, r, Some(&out.join(env.as_str())))?;
+    if let Some(out) = args.output_dir.as_deref() {
+        for (env, r) in &rendered {
+            write(args, r, Some(&out.join(env.as_str())))?;
+        }
     }
     Ok(0)
 }
