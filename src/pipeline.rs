@@ -89,7 +89,7 @@ pub fn render_compose(sandbox: &Sandbox, req: &ComposeRender) -> Result<Rendered
         return Err(Error::Strict(warnings));
     }
     manifest::order(&mut objects);
-    validate::validate_rendered(&objects, kube_version)?;
+    validate::validate_rendered(&objects, kube_version, req.profile)?;
     let relaxations = relaxations(&objects);
     Ok(Rendered {
         objects,
