@@ -6,7 +6,10 @@ fn main() {
     let t = Instant::now();
     let docs = berth::yaml::parse_stream(&file, &text, berth::yaml::Flavor::Manifest).unwrap();
     let parse = t.elapsed();
-    let objects: Vec<_> = docs.into_iter().map(|d| berth::manifest::Object::new(d.value, None)).collect();
+    let objects: Vec<_> = docs
+        .into_iter()
+        .map(|d| berth::manifest::Object::new(d.value, None))
+        .collect();
     let t = Instant::now();
     let p = berth::validate::problems(&objects, "1.35").unwrap();
     let val = t.elapsed();

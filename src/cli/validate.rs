@@ -88,10 +88,8 @@ fn validate(args: &ValidateArgs) -> Result<u8, Error> {
         ..Options::new(&args.kube_version, args.profile)
     };
     let mut report = validate::check(&manifests.objects, &opts)?;
-    report.locate(|i, pointer| manifests.locate(i, pointer));
-    let mut findings = std::mem::take(&mut manifests.findings);
-    findings.append(&mut report.findings);
-    report.findings = findings;
+    report.locate(|i, pointer, key| manifests.locate(i, pointer, key));
+    manifests.merge_into(&mut report);
     let run = Run {
         report: &report,
         objects: &manifests.objects,

@@ -104,7 +104,9 @@ impl CustomSchemas {
         let field = |p: &str| crd.pointer(p).and_then(Value::as_str).unwrap_or("");
         let (group, kind) = (field("/spec/group"), field("/spec/names/kind"));
         if group.is_empty() || kind.is_empty() {
-            return Err(bad("the CustomResourceDefinition has no spec.group or spec.names.kind".into()));
+            return Err(bad(
+                "the CustomResourceDefinition has no spec.group or spec.names.kind".into()
+            ));
         }
         if field("/spec/scope") == "Cluster" {
             self.cluster.insert(kind.to_string());
@@ -230,10 +232,7 @@ pub fn from_openapi(schema: &Value) -> Value {
         if !map.contains_key("additionalProperties") && !preserves(map) {
             map.insert("additionalProperties".into(), json!(false));
         }
-        map.insert(
-            "$schema".into(),
-            json!("https://json-schema.org/draft/2020-12/schema"),
-        );
+        map.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
     }
     root
 }
@@ -373,7 +372,7 @@ mod tests {
         };
         crate::validate::schema::errors(&v, &instance)
             .into_iter()
-            .map(|(p, m)| format!("{p}: {m}"))
+            .map(|e| format!("{}: {}", e.path, e.message))
             .collect()
     }
 
@@ -418,10 +417,15 @@ mod tests {
         let mut custom = CustomSchemas::default();
         let o = Origin::file("s");
         let strict = r#"{"type": "object", "properties": {"spec": {"type": "object", "additionalProperties": false}}}"#;
-        custom.add_schema_file("cert-manager.io/certificate_v1.json", strict, &o).unwrap();
+        custom
+            .add_schema_file("cert-manager.io/certificate_v1.json", strict, &o)
+            .unwrap();
         custom.add_schema_file("gadget_v2.json", strict, &o).unwrap();
         custom.add_schema_file("_definitions.json", "not json", &o).unwrap();
-        assert!(matches!(custom.find("cert-manager.io/v1", "Certificate"), Found::Schema(Some(_))));
+        assert!(matches!(
+            custom.find("cert-manager.io/v1", "Certificate"),
+            Found::Schema(Some(_))
+        ));
         assert!(matches!(custom.find("other.io/v1", "Certificate"), Found::Unknown));
         assert!(matches!(custom.find("any.io/v2", "Gadget"), Found::Schema(Some(_))));
         assert!(custom.add_schema_file("oddname.json", strict, &o).is_err());

@@ -92,6 +92,8 @@ pub struct Finding {
     pub object: String,
     /// JSON pointer into the object.
     pub path: String,
+    /// The pointer names a mapping key that should not be there: locate the key.
+    pub key: bool,
     pub message: String,
     /// Where the offending field (or the object) is written, when known.
     pub origin: Option<Origin>,
@@ -150,17 +152,21 @@ impl Report {
         self.failing(strict).next().is_some()
     }
 
-    /// Gives each finding of an object the place of its field: `locate(index, pointer)`.
-    pub fn locate(&mut self, locate: impl Fn(usize, &str) -> Option<Origin>) {
+    /// Gives each finding of an object the place of its field: `locate(index, pointer,
+    /// key)`, `key` asking for the place of the mapping key rather than of its value.
+    pub fn locate(&mut self, locate: impl Fn(usize, &str, bool) -> Option<Origin>) {
         for f in &mut self.findings {
-            if let Some(o) = f.index.and_then(|i| locate(i, &f.path)) {
+            if let Some(o) = f.index.and_then(|i| locate(i, &f.path, f.key)) {
                 f.origin = Some(o);
             }
         }
         for w in &mut self.waivers {
             if w.source == WaiverSource::Annotation {
-                let at = format!("/metadata/annotations/{}", crate::yaml::pointer_segment(WAIVE_ANNOTATION));
-                if let Some(o) = locate(w.index, &at) {
+                let at = format!(
+                    "/metadata/annotations/{}",
+                    crate::yaml::pointer_segment(WAIVE_ANNOTATION)
+                );
+                if let Some(o) = locate(w.index, &at, false) {
                     w.origin = Some(o);
                 }
             }
@@ -267,6 +273,7 @@ struct Raw {
     rule: &'static str,
     severity: Option<Severity>,
     path: String,
+    key: bool,
     message: String,
 }
 
@@ -279,6 +286,7 @@ impl Run<'_> {
                 rule: p.rule,
                 severity: None,
                 path: p.path,
+                key: false,
                 message: p.message,
             });
         }
@@ -291,6 +299,7 @@ impl Run<'_> {
                     rule: r.id,
                     severity: h.severity,
                     path: h.path,
+                    key: false,
                     message: h.message,
                 }));
             }
@@ -308,6 +317,7 @@ impl Run<'_> {
                 index: Some(index),
                 object: id.clone(),
                 path: r.path,
+                key: r.key,
                 message: r.message,
                 origin: object.origin.clone(),
                 waived,
@@ -327,6 +337,7 @@ impl Run<'_> {
                 rule,
                 severity,
                 path,
+                key: false,
                 message,
             })
         };
@@ -372,16 +383,25 @@ impl Run<'_> {
             }
         };
         if let Some(v) = validator {
-            for (path, message) in schema::errors(&v, &object.value) {
-                push("SCHEMA-STRICT", None, path, message);
-            }
+            raw.extend(schema::errors(&v, &object.value).into_iter().map(|e| Raw {
+                rule: "SCHEMA-STRICT",
+                severity: None,
+                path: e.path,
+                key: e.key,
+                message: e.message,
+            }));
         }
     }
 
     /// An apiVersion/kind nothing knows: a removed API, a built-in kind under a version
     /// this Kubernetes does not serve, a typo in a built-in group, or a custom kind
     /// without a schema.
-    fn unknown(&self, api_version: &str, kind: &str, push: &mut impl FnMut(&'static str, Option<Severity>, String, String)) {
+    fn unknown(
+        &self,
+        api_version: &str,
+        kind: &str,
+        push: &mut impl FnMut(&'static str, Option<Severity>, String, String),
+    ) {
         if let Some(why) = apis::removed(api_version, kind, self.minor) {
             push("SCHEMA-APIVERSION", None, "/apiVersion".into(), why);
             return;
@@ -431,7 +451,10 @@ impl Run<'_> {
             .pointer("/metadata/annotations")
             .and_then(|a| a.get(WAIVE_ANNOTATION))
             .and_then(Value::as_str);
-        let at = format!("/metadata/annotations/{}", crate::yaml::pointer_segment(WAIVE_ANNOTATION));
+        let at = format!(
+            "/metadata/annotations/{}",
+            crate::yaml::pointer_segment(WAIVE_ANNOTATION)
+        );
         for entry in annotation.into_iter().flat_map(|a| a.split(';')) {
             let entry = entry.trim();
             if entry.is_empty() {
@@ -453,6 +476,7 @@ impl Run<'_> {
                     rule: "POLICY-WAIVER",
                     severity: None,
                     path: at.clone(),
+                    key: false,
                     message: why,
                 }),
             }
@@ -512,16 +536,32 @@ mod tests {
 
     #[test]
     fn annotation_waivers_relax_and_are_reported() {
-        let objects = [pod(json!({"berth.dev/waive": "PSS-BASELINE=node agent; PSS-RESTRICTED = node agent"}))];
+        let objects = [pod(
+            json!({"berth.dev/waive": "PSS-BASELINE=node agent; PSS-RESTRICTED = node agent"}),
+        )];
         let r = check(&objects, &Options::new("1.35", Profile::Restricted)).unwrap();
-        assert!(r.findings.iter().filter(|f| f.rule.starts_with("PSS-")).all(|f| f.waived.is_some()));
-        let waived: Vec<(&str, &str, usize)> = r.waivers.iter().map(|w| (w.rule, w.reason.as_str(), w.matched)).collect();
-        assert_eq!(waived, [("PSS-BASELINE", "node agent", 1), ("PSS-RESTRICTED", "node agent", 4)]);
+        assert!(
+            r.findings
+                .iter()
+                .filter(|f| f.rule.starts_with("PSS-"))
+                .all(|f| f.waived.is_some())
+        );
+        let waived: Vec<(&str, &str, usize)> = r
+            .waivers
+            .iter()
+            .map(|w| (w.rule, w.reason.as_str(), w.matched))
+            .collect();
+        assert_eq!(
+            waived,
+            [("PSS-BASELINE", "node agent", 1), ("PSS-RESTRICTED", "node agent", 4)]
+        );
     }
 
     #[test]
     fn broken_waivers_are_findings_and_relax_nothing() {
-        let objects = [pod(json!({"berth.dev/waive": "PSS-BASELINE; NOPE=x; SCHEMA-STRICT=y; REL-PDB="}))];
+        let objects = [pod(
+            json!({"berth.dev/waive": "PSS-BASELINE; NOPE=x; SCHEMA-STRICT=y; REL-PDB="}),
+        )];
         let r = check(&objects, &Options::new("1.35", Profile::Baseline)).unwrap();
         let messages: Vec<&str> = r
             .findings
@@ -557,14 +597,19 @@ mod tests {
         let r = check(&objects, &opts).unwrap();
         assert_eq!(r.waivers.len(), 1);
         assert_eq!(r.waivers[0].source, WaiverSource::Policy);
-        let bad = [Waiver { reason: " ".into(), ..w }];
+        let bad = [Waiver {
+            reason: " ".into(),
+            ..w
+        }];
         let e = check(&objects, &Options { waivers: &bad, ..opts }).unwrap_err();
         assert_eq!(e.exit_code(), 2);
     }
 
     #[test]
     fn unknown_kinds_are_told_apart() {
-        let obj = |av: &str, kind: &str| Object::new(json!({"apiVersion": av, "kind": kind, "metadata": {"name": "x"}}), None);
+        let obj = |av: &str, kind: &str| {
+            Object::new(json!({"apiVersion": av, "kind": kind, "metadata": {"name": "x"}}), None)
+        };
         let objects = [
             obj("extensions/v1beta1", "Ingress"),
             obj("apps/v1beta9", "Deployment"),

@@ -32,9 +32,30 @@ pub struct Manifests {
 }
 
 impl Manifests {
-    /// The place of the field at `pointer` in object `index` (or of its nearest ancestor).
-    pub fn locate(&self, index: usize, pointer: &str) -> Option<Origin> {
-        self.spans.get(index).map(|s| s.origin(pointer))
+    /// The place of the field at `pointer` in object `index` (or of its nearest ancestor);
+    /// with `key`, the place of its mapping key.
+    pub fn locate(&self, index: usize, pointer: &str, key: bool) -> Option<Origin> {
+        let spans = self.spans.get(index)?;
+        Some(if key {
+            spans.key_origin(pointer)
+        } else {
+            spans.origin(pointer)
+        })
+    }
+
+    /// Moves the findings about documents into `report`, and orders all findings by file
+    /// and by document, so a report reads top to bottom like the files.
+    pub fn merge_into(&mut self, report: &mut super::engine::Report) {
+        report.findings.append(&mut self.findings);
+        let rank = |file: &Arc<str>| self.files.iter().position(|f| f == file).unwrap_or(usize::MAX);
+        let key = |f: &Finding| {
+            let origin = match f.index {
+                Some(i) => self.objects.get(i).and_then(|o| o.origin.as_ref()),
+                None => f.origin.as_ref(),
+            };
+            origin.map_or((usize::MAX, 0), |o| (rank(&o.file), o.line))
+        };
+        report.findings.sort_by_cached_key(key);
     }
 
     /// Adds the documents of one file.
@@ -60,7 +81,11 @@ impl Manifests {
             let chunk: String = lines.get(start..end).unwrap_or_default().concat();
             if let Err(e) = yaml::parse_stream(file, &chunk, Flavor::Manifest) {
                 self.findings.push(shifted(file, &e, start));
-                blanked.get_mut(start..end).into_iter().flatten().for_each(|b| *b = true);
+                blanked
+                    .get_mut(start..end)
+                    .into_iter()
+                    .flatten()
+                    .for_each(|b| *b = true);
             }
         }
         let rest: String = lines
@@ -77,7 +102,10 @@ impl Manifests {
     }
 
     fn add_document(&mut self, value: Value, spans: Spans) {
-        let is_list = value.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List"))
+        let is_list = value
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
             && value.get("items").is_some_and(Value::is_array);
         if is_list {
             let items = match value {
@@ -124,6 +152,7 @@ fn yaml_finding(origin: Origin, message: String) -> Finding {
         index: None,
         object: String::new(),
         path: String::new(),
+        key: false,
         message,
         origin: Some(origin),
         waived: None,
@@ -137,11 +166,35 @@ fn shifted(file: &Arc<str>, e: &Error, offset: usize) -> Finding {
         Some(o) if o.line > 0 => Origin::new(file.clone(), o.line + offset, o.column),
         _ => Origin::new(file.clone(), offset + 1, 1),
     };
+    // The parser counts lines from the start of the document it was given.
+    let text = shift_lines(&e.to_string(), offset);
     let message = match e.help() {
-        Some(h) => format!("{e} ({h})"),
-        None => e.to_string(),
+        Some(h) => format!("{text} ({h})"),
+        None => text,
     };
     yaml_finding(origin, message)
+}
+
+/// Adds `offset` to every `line N` a parser message mentions.
+fn shift_lines(message: &str, offset: usize) -> String {
+    if offset == 0 {
+        return message.to_string();
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("line ") {
+        let (head, tail) = rest.split_at(i + 5);
+        out.push_str(head);
+        let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let (number, after) = tail.split_at(digits);
+        match number.parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(number),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The line ranges (start inclusive, end exclusive) of the documents of a stream: a line
@@ -150,7 +203,8 @@ fn shifted(file: &Arc<str>, e: &Error, offset: usize) -> Finding {
 fn documents(lines: &[&str]) -> Vec<(usize, usize)> {
     let marker = |l: &str| {
         let l = l.trim_end_matches(['\n', '\r']);
-        (l.starts_with("---") || l.starts_with("...")) && l.get(3..).is_none_or(|r| r.is_empty() || r.starts_with([' ', '\t']))
+        (l.starts_with("---") || l.starts_with("..."))
+            && l.get(3..).is_none_or(|r| r.is_empty() || r.starts_with([' ', '\t']))
     };
     let mut out = Vec::new();
     let mut start = 0;
@@ -185,7 +239,8 @@ mod tests {
 
     #[test]
     fn a_broken_document_hides_none_of_the_others() {
-        let text = "kind: A\napiVersion: v1\n---\nkind: B\nkind: B\n---\nkind: C\napiVersion: v1\nmetadata: {name: c}\n";
+        let text =
+            "kind: A\napiVersion: v1\n---\nkind: B\nkind: B\n---\nkind: C\napiVersion: v1\nmetadata: {name: c}\n";
         let m = read(text);
         let kinds: Vec<&str> = m.objects.iter().map(Object::kind).collect();
         assert_eq!(kinds, ["A", "C"]);
@@ -194,8 +249,9 @@ mod tests {
         assert_eq!(f.rule, "SCHEMA-YAML");
         assert_eq!(f.origin.as_ref().map(|o| o.line), Some(5), "{f:?}");
         assert!(f.message.contains("kind"), "{}", f.message);
+        assert!(f.message.contains("line 4"), "{}", f.message);
         // The object after the broken one keeps its own line numbers.
-        assert_eq!(m.locate(1, "/metadata/name").map(|o| o.line), Some(9));
+        assert_eq!(m.locate(1, "/metadata/name", false).map(|o| o.line), Some(9));
     }
 
     #[test]
@@ -203,7 +259,10 @@ mod tests {
         let text = "apiVersion: v1\nkind: List\nitems:\n  - kind: A\n    metadata: {name: a}\n  - kind: B\n    metadata: {name: b}\n";
         let m = read(text);
         assert_eq!(m.objects.len(), 2);
-        assert_eq!(m.locate(1, "/metadata/name").map(|o| (o.line, o.column)), Some((7, 22)));
+        assert_eq!(
+            m.locate(1, "/metadata/name", false).map(|o| (o.line, o.column)),
+            Some((7, 22))
+        );
     }
 
     #[test]

@@ -25,9 +25,7 @@ use crate::harden::Profile;
 use crate::manifest::Object;
 
 pub use crd::CustomSchemas;
-pub use engine::{
-    AppliedWaiver, Finding, Options, Report, Waiver, WaiverSource, WaiverTarget, check, check_waivers,
-};
+pub use engine::{AppliedWaiver, Finding, Options, Report, Waiver, WaiverSource, WaiverTarget, check, check_waivers};
 pub use rules::{RULES, Rule, Severity, rule};
 pub use semantic::rules as semantic_rules;
 
@@ -116,7 +114,10 @@ pub fn validate_rendered(objects: &[Object], kube_version: &str, profile: Profil
     let report = check(objects, &Options::new(kube_version, profile))?;
     // A schema or semantic failure of rendered output is berth's doing; a policy failure
     // may be the input's (a relaxation without a waiver).
-    let note = if report.failing(false).any(|f| f.rule().is_some_and(|r| r.applies == rules::Applies::Always)) {
+    let note = if report
+        .failing(false)
+        .any(|f| f.rule().is_some_and(|r| r.applies == rules::Applies::Always))
+    {
         "; this is a bug in berth, please report it with the input"
     } else {
         "; relax a rule with a reason (berth.dev/waive) or choose another --profile"

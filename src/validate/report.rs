@@ -136,7 +136,10 @@ pub fn text(run: &Run) -> String {
     let (errors, warnings, info, waived) = run.counts();
     let failing = run.report.failing(run.strict).count();
     let verdict = if run.passed() { "passed" } else { "FAILED" };
-    let mut parts = vec![plural(errors, "error", "errors"), plural(warnings, "warning", "warnings")];
+    let mut parts = vec![
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings"),
+    ];
     if run.verbose || info > 0 {
         parts.push(format!("{info} info"));
     }
@@ -286,44 +289,47 @@ struct Case<'a> {
 /// The JUnit XML format: one test suite per file, one test case per object; failing
 /// findings are `<failure>`s, the others are listed in `<system-out>`.
 pub fn junit(run: &Run) -> String {
-    let mut suites: BTreeMap<usize, (Arc<str>, Vec<Case>)> = BTreeMap::new();
-    let file_rank = |file: &Arc<str>| run.files.iter().position(|f| f == file).unwrap_or(run.files.len());
     let unknown: Arc<str> = Arc::from("-");
-    let mut cases: Vec<Case> = run
+    let file_rank = |file: &Arc<str>| run.files.iter().position(|f| f == file).unwrap_or(run.files.len());
+    // (file rank, line, case): objects and unreadable documents, in file order.
+    let mut placed: Vec<(usize, usize, Arc<str>, Case)> = run
         .objects
         .iter()
-        .map(|o| Case {
-            name: o.id(),
-            findings: Vec::new(),
+        .map(|o| {
+            let file = o.origin.as_ref().map_or(unknown.clone(), |o| o.file.clone());
+            let line = o.origin.as_ref().map_or(0, |o| o.line);
+            let case = Case {
+                name: o.id(),
+                findings: Vec::new(),
+            };
+            (file_rank(&file), line, file, case)
         })
         .collect();
-    let mut loose: Vec<(Arc<str>, Case)> = Vec::new();
     for f in run.shown() {
-        match f.index.and_then(|i| cases.get_mut(i)) {
-            Some(case) => case.findings.push(f),
+        match f.index.and_then(|i| placed.get_mut(i)) {
+            Some((_, _, _, case)) => case.findings.push(f),
             None => {
                 let file = f.origin.as_ref().map_or(unknown.clone(), |o| o.file.clone());
                 let line = f.origin.as_ref().map_or(0, |o| o.line);
-                loose.push((
-                    file,
-                    Case {
-                        name: format!("document at line {line}"),
-                        findings: vec![f],
-                    },
-                ));
+                let case = Case {
+                    name: format!("document at line {line}"),
+                    findings: vec![f],
+                };
+                placed.push((file_rank(&file), line, file, case));
             }
         }
     }
-    for (o, case) in run.objects.iter().zip(cases) {
-        let file = o.origin.as_ref().map_or(unknown.clone(), |o| o.file.clone());
-        suites.entry(file_rank(&file)).or_insert_with(|| (file, Vec::new())).1.push(case);
-    }
-    for (file, case) in loose {
-        suites.entry(file_rank(&file)).or_insert_with(|| (file, Vec::new())).1.push(case);
+    placed.sort_by_key(|(rank, line, _, _)| (*rank, *line));
+    let mut suites: BTreeMap<usize, (Arc<str>, Vec<Case>)> = BTreeMap::new();
+    for (rank, _, file, case) in placed {
+        suites.entry(rank).or_insert_with(|| (file, Vec::new())).1.push(case);
     }
     let failed = |c: &Case| c.findings.iter().any(|f| run.fails(f));
     let total: usize = suites.values().map(|(_, c)| c.len()).sum();
-    let failures: usize = suites.values().map(|(_, c)| c.iter().filter(|c| failed(c)).count()).sum();
+    let failures: usize = suites
+        .values()
+        .map(|(_, c)| c.iter().filter(|c| failed(c)).count())
+        .sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -376,7 +382,12 @@ fn junit_case(run: &Run, out: &mut String, file: &str, case: &Case) {
             xml(&line(f))
         );
     }
-    let others: Vec<String> = case.findings.iter().filter(|f| !run.fails(f)).map(|f| line(f)).collect();
+    let others: Vec<String> = case
+        .findings
+        .iter()
+        .filter(|f| !run.fails(f))
+        .map(|f| line(f))
+        .collect();
     if !others.is_empty() {
         let _ = writeln!(out, "      <system-out>{}</system-out>", xml(&others.join("\n")));
     }
@@ -494,10 +505,7 @@ fn sarif_result(run: &Run, f: &Finding) -> Value {
             Some(WaiverSource::Policy) => "external",
             _ => "inSource",
         };
-        result.insert(
-            "suppressions".into(),
-            json!([{"kind": kind, "justification": reason}]),
-        );
+        result.insert("suppressions".into(), json!([{"kind": kind, "justification": reason}]));
     }
     if rule(f.rule).is_some_and(|r| r.severity != f.severity) {
         result.insert("rank".into(), json!(rank(f.severity)));

@@ -146,11 +146,19 @@ pub fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
 }
 
-/// Every error `validator` finds in `value`, as (JSON pointer, message). Valid objects
+/// One schema error: where, what, and whether the pointer names an unexpected mapping key
+/// (to be located at the key rather than its value).
+pub struct SchemaError {
+    pub path: String,
+    pub message: String,
+    pub key: bool,
+}
+
+/// Every error `validator` finds in `value`. Valid objects
 /// (the common case) cost one fast pass. Messages mask instance values, so a Secret's data
 /// never reaches the output; an unexpected field is reported at its own pointer, one
 /// problem per field, so it can be located.
-pub fn errors(validator: &Validator, value: &Value) -> Vec<(String, String)> {
+pub fn errors(validator: &Validator, value: &Value) -> Vec<SchemaError> {
     if validator.is_valid(value) {
         return Vec::new();
     }
@@ -160,13 +168,18 @@ pub fn errors(validator: &Validator, value: &Value) -> Vec<(String, String)> {
         match e.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 for field in unexpected {
-                    out.push((
-                        format!("{at}/{}", crate::yaml::pointer_segment(field)),
-                        format!("unknown field {field:?}"),
-                    ));
+                    out.push(SchemaError {
+                        path: format!("{at}/{}", crate::yaml::pointer_segment(field)),
+                        message: format!("unknown field {field:?}"),
+                        key: true,
+                    });
                 }
             }
-            _ => out.push((at, e.masked().to_string())),
+            _ => out.push(SchemaError {
+                path: at,
+                message: e.masked().to_string(),
+                key: false,
+            }),
         }
     }
     out
@@ -195,7 +208,7 @@ pub fn problems(obj: &Object, version: &str) -> Vec<Problem> {
         )],
         Ok(Some(v)) => errors(&v, &obj.value)
             .into_iter()
-            .map(|(path, message)| problem("SCHEMA-STRICT", path, message))
+            .map(|e| problem("SCHEMA-STRICT", e.path, e.message))
             .collect(),
     }
 }

@@ -155,7 +155,10 @@ impl<'a> Container<'a> {
             "ephemeralContainers" => "ephemeral container",
             _ => "container",
         };
-        format!("{what} {:?}", self.name())
+        match self.name() {
+            "" => format!("{what} #{}", self.index),
+            name => format!("{what} {name:?}"),
+        }
     }
 }
 
@@ -327,7 +330,11 @@ impl<'a> Facts<'a> {
             return;
         };
         let field = |k: &str| target.get(k).and_then(Value::as_str).unwrap_or("");
-        let min = o.value.pointer("/spec/minReplicas").and_then(Value::as_i64).unwrap_or(1);
+        let min = o
+            .value
+            .pointer("/spec/minReplicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
         self.scaled.insert((o.namespace(), field("kind"), field("name")), min);
     }
 
@@ -343,7 +350,13 @@ impl<'a> Facts<'a> {
         if let Some(min) = self.scaled_min(object) {
             return Some(min);
         }
-        Some(object.value.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1))
+        Some(
+            object
+                .value
+                .pointer("/spec/replicas")
+                .and_then(Value::as_i64)
+                .unwrap_or(1),
+        )
     }
 
     /// Whether a workload is replicated: 2 or more replicas, or scaled by an HPA.

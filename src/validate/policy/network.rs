@@ -24,10 +24,7 @@ pub fn allows_dns(spec: &Value) -> bool {
     let rules = spec.get("egress").and_then(Value::as_array);
     rules.into_iter().flatten().any(|rule| {
         let ports = rule.get("ports").and_then(Value::as_array).filter(|p| !p.is_empty());
-        let anywhere = rule
-            .get("to")
-            .and_then(Value::as_array)
-            .is_none_or(|to| to.is_empty());
+        let anywhere = rule.get("to").and_then(Value::as_array).is_none_or(|to| to.is_empty());
         match ports {
             None => anywhere,
             Some(ports) => ports.iter().any(dns_port),
@@ -107,7 +104,9 @@ pub fn targets(facts: &Facts, s: &Subject, sink: &mut Sink) {
         for (i, rule) in rules.into_iter().flatten().enumerate() {
             let peers = rule.get(peers_key).and_then(Value::as_array);
             for (j, peer) in peers.into_iter().flatten().enumerate() {
-                let Some(selector) = peer.get("podSelector") else { continue };
+                let Some(selector) = peer.get("podSelector") else {
+                    continue;
+                };
                 if peer.get("namespaceSelector").is_some() || semantic::is_empty_selector(selector) {
                     continue;
                 }
@@ -155,8 +154,12 @@ mod tests {
     #[test]
     fn dns_needs_udp_53_or_everything() {
         assert!(allows_dns(&json!({"egress": [{}]})));
-        assert!(!allows_dns(&json!({"egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]})));
-        assert!(allows_dns(&json!({"egress": [{"ports": [{"protocol": "UDP", "port": 53}]}]})));
+        assert!(!allows_dns(
+            &json!({"egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]})
+        ));
+        assert!(allows_dns(
+            &json!({"egress": [{"ports": [{"protocol": "UDP", "port": 53}]}]})
+        ));
         assert!(!allows_dns(&json!({"egress": [{"ports": [{"port": 53}]}]})));
         assert!(allows_dns(
             &json!({"egress": [{"ports": [{"protocol": "UDP", "port": 1, "endPort": 100}]}]})

@@ -173,7 +173,12 @@ fn apparmor_annotations(pod: &Pod, sink: &mut Sink) {
 fn pod_security_context(pod: &Pod, kube_minor: u32, sink: &mut Sink) {
     let at = |rest: &str| pod.at(&format!("/securityContext{rest}"));
     let get = |rest: &str| pod.get("/securityContext").and_then(|c| c.pointer(rest));
-    apparmor(get("/appArmorProfile/type"), at("/appArmorProfile/type"), "the pod", sink);
+    apparmor(
+        get("/appArmorProfile/type"),
+        at("/appArmorProfile/type"),
+        "the pod",
+        sink,
+    );
     selinux(pod.get("/securityContext"), &at, "the pod", kube_minor, sink);
     seccomp(get("/seccompProfile/type"), at("/seccompProfile/type"), "the pod", sink);
 }
@@ -212,7 +217,9 @@ fn selinux(context: Option<&Value>, at: &dyn Fn(&str) -> String, who: &str, kube
     let get = |rest: &str| context.and_then(|c| c.pointer(rest));
     if let Some(t) = get("/seLinuxOptions/type").and_then(Value::as_str)
         && !t.is_empty()
-        && !SELINUX_TYPES.iter().any(|(allowed, since)| *allowed == t && kube_minor >= *since)
+        && !SELINUX_TYPES
+            .iter()
+            .any(|(allowed, since)| *allowed == t && kube_minor >= *since)
     {
         let allowed: Vec<&str> = SELINUX_TYPES
             .iter()
@@ -285,7 +292,10 @@ fn baseline_capabilities(c: &Container, sink: &mut Sink) {
         if !BASELINE_CAPABILITIES.contains(&cap) {
             sink.push(
                 c.at(&format!("/securityContext/capabilities/add/{i}")),
-                format!("capabilities: {} adds {cap}, which is beyond the baseline set", c.describe()),
+                format!(
+                    "capabilities: {} adds {cap}, which is beyond the baseline set",
+                    c.describe()
+                ),
             );
         }
     }

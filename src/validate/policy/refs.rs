@@ -41,13 +41,28 @@ pub fn references(facts: &Facts, s: &Subject, sink: &mut Sink) {
     for (i, v) in volumes.into_iter().flatten().enumerate() {
         let at = |rest: &str| pod.at(&format!("/volumes/{i}{rest}"));
         if let Some(cm) = v.get("configMap") {
-            refs.push(Ref { path: at("/configMap/name"), kind: "ConfigMap", name: name_of(cm, "name"), optional: optional(cm) });
+            refs.push(Ref {
+                path: at("/configMap/name"),
+                kind: "ConfigMap",
+                name: name_of(cm, "name"),
+                optional: optional(cm),
+            });
         }
         if let Some(sec) = v.get("secret") {
-            refs.push(Ref { path: at("/secret/secretName"), kind: "Secret", name: name_of(sec, "secretName"), optional: optional(sec) });
+            refs.push(Ref {
+                path: at("/secret/secretName"),
+                kind: "Secret",
+                name: name_of(sec, "secretName"),
+                optional: optional(sec),
+            });
         }
         if let Some(pvc) = v.get("persistentVolumeClaim") {
-            refs.push(Ref { path: at("/persistentVolumeClaim/claimName"), kind: "PersistentVolumeClaim", name: name_of(pvc, "claimName"), optional: false });
+            refs.push(Ref {
+                path: at("/persistentVolumeClaim/claimName"),
+                kind: "PersistentVolumeClaim",
+                name: name_of(pvc, "claimName"),
+                optional: false,
+            });
         }
         let sources = v.pointer("/projected/sources").and_then(Value::as_array);
         for (j, src) in sources.into_iter().flatten().enumerate() {
@@ -65,14 +80,24 @@ pub fn references(facts: &Facts, s: &Subject, sink: &mut Sink) {
     }
     let pulls = pod.spec.get("imagePullSecrets").and_then(Value::as_array);
     for (i, p) in pulls.into_iter().flatten().enumerate() {
-        refs.push(Ref { path: pod.at(&format!("/imagePullSecrets/{i}/name")), kind: "Secret", name: name_of(p, "name"), optional: false });
+        refs.push(Ref {
+            path: pod.at(&format!("/imagePullSecrets/{i}/name")),
+            kind: "Secret",
+            name: name_of(p, "name"),
+            optional: false,
+        });
     }
     for c in pod.containers(RUNNING) {
         let env = c.value.get("env").and_then(Value::as_array);
         for (i, e) in env.into_iter().flatten().enumerate() {
             for (field, kind) in [("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")] {
                 if let Some(r) = e.pointer(&format!("/valueFrom/{field}")) {
-                    refs.push(Ref { path: c.at(&format!("/env/{i}/valueFrom/{field}/name")), kind, name: name_of(r, "name"), optional: optional(r) });
+                    refs.push(Ref {
+                        path: c.at(&format!("/env/{i}/valueFrom/{field}/name")),
+                        kind,
+                        name: name_of(r, "name"),
+                        optional: optional(r),
+                    });
                 }
             }
         }
@@ -80,7 +105,12 @@ pub fn references(facts: &Facts, s: &Subject, sink: &mut Sink) {
         for (i, e) in env_from.into_iter().flatten().enumerate() {
             for (field, kind) in [("configMapRef", "ConfigMap"), ("secretRef", "Secret")] {
                 if let Some(r) = e.get(field) {
-                    refs.push(Ref { path: c.at(&format!("/envFrom/{i}/{field}/name")), kind, name: name_of(r, "name"), optional: optional(r) });
+                    refs.push(Ref {
+                        path: c.at(&format!("/envFrom/{i}/{field}/name")),
+                        kind,
+                        name: name_of(r, "name"),
+                        optional: optional(r),
+                    });
                 }
             }
         }

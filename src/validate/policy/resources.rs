@@ -36,13 +36,7 @@ pub fn requests(_: &Facts, s: &Subject, sink: &mut Sink) {
 
 /// RES-MEM-LIMIT: a memory limit.
 pub fn memory_limit(_: &Facts, s: &Subject, sink: &mut Sink) {
-    require(
-        s,
-        "limits",
-        &["memory"],
-        "a leak can exhaust the node's memory",
-        sink,
-    );
+    require(s, "limits", &["memory"], "a leak can exhaust the node's memory", sink);
 }
 
 /// RES-CPU-LIMIT: a CPU limit.

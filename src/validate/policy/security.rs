@@ -49,13 +49,8 @@ pub fn high_uid(_: &Facts, s: &Subject, sink: &mut Sink) {
                 ),
             }
         }
-        if inherited
-            && let Some(id) = pod_level.filter(|id| *id < HIGH_ID)
-        {
-            sink.push(
-                pod.at(&at),
-                format!("the pod sets {field} {id}; use {HIGH_ID} or more"),
-            );
+        if inherited && let Some(id) = pod_level.filter(|id| *id < HIGH_ID) {
+            sink.push(pod.at(&at), format!("the pod sets {field} {id}; use {HIGH_ID} or more"));
         }
     }
 }

@@ -126,14 +126,20 @@ pub fn spread(facts: &Facts, s: &Subject, sink: &mut Sink) {
     if !facts.replicated(s.object) {
         return;
     }
-    let anti = ["preferredDuringSchedulingIgnoredDuringExecution", "requiredDuringSchedulingIgnoredDuringExecution"]
-        .iter()
-        .filter_map(|k| pod.get(&format!("/affinity/podAntiAffinity/{k}")).and_then(Value::as_array))
-        .flatten()
-        .any(|term| {
-            let term = term.get("podAffinityTerm").unwrap_or(term);
-            term.get("topologyKey").and_then(Value::as_str) == Some("kubernetes.io/hostname")
-        });
+    let anti = [
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+    ]
+    .iter()
+    .filter_map(|k| {
+        pod.get(&format!("/affinity/podAntiAffinity/{k}"))
+            .and_then(Value::as_array)
+    })
+    .flatten()
+    .any(|term| {
+        let term = term.get("podAffinityTerm").unwrap_or(term);
+        term.get("topologyKey").and_then(Value::as_str) == Some("kubernetes.io/hostname")
+    });
     if !anti {
         sink.push(
             pod.at("/affinity/podAntiAffinity"),
