@@ -184,9 +184,9 @@ fn finish(
     }
     manifest::order(&mut objects);
     match author {
-        Author::Berth => validate::validate_rendered(&objects, kube_version)?,
-        Author::User => validate::validate(&objects, kube_version)?,
-    }
+        Author::Berth => validate::validate_rendered(&objects, kube_version, profile)?,
+        Author::User => validate::validate_authored(&objects, kube_version, profile)?,
+    };
     let relaxations = relaxations(&objects);
     Ok(Rendered {
         objects,

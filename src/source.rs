@@ -196,6 +196,81 @@ impl Sandbox {
     }
 }
 
+/// Files the user names on the command line of `berth validate` (and its `--crd` and
+/// `--schema-dir`). They are not confined to a project root: validate has no project, and
+/// reads what its caller can read, as any linter does. Each file keeps the name the user
+/// gave (joined with the path below a named folder), so reports point where they expect.
+pub mod named {
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    use super::SourceFile;
+    use crate::error::Error;
+
+    fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> Error {
+        Error::Usage {
+            message: format!("cannot read {}: {e}", path.display()),
+            help: Some("check the path; `-` reads standard input".into()),
+        }
+    }
+
+    /// The display name of a path: as given, with `/` separators.
+    pub fn display(path: &Path) -> Arc<str> {
+        let s = path.to_string_lossy().replace('\\', "/");
+        let s = s.strip_prefix("./").unwrap_or(&s);
+        Arc::from(s)
+    }
+
+    /// Reads one named file.
+    pub fn read(path: &Path) -> Result<SourceFile, Error> {
+        let bytes: Arc<[u8]> = std::fs::read(path).map_err(|e| unreadable(path, &e))?.into();
+        Ok(SourceFile {
+            name: display(path),
+            path: path.to_path_buf(),
+            bytes,
+        })
+    }
+
+    /// Reads standard input to its end, named `stdin`.
+    pub fn read_stdin() -> Result<SourceFile, Error> {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map_err(|e| unreadable(Path::new("-"), &e))?;
+        Ok(SourceFile {
+            name: Arc::from("stdin"),
+            path: PathBuf::from("-"),
+            bytes: bytes.into(),
+        })
+    }
+
+    pub fn is_dir(path: &Path) -> bool {
+        path.is_dir()
+    }
+
+    /// The files below `dir` whose extension is one of `extensions`, sorted by path, so
+    /// reports are in the same order on every machine. Hidden files and folders (`.git`)
+    /// are skipped.
+    pub fn files_below(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Error> {
+        let mut out = Vec::new();
+        let walk = walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
+            let entry = entry.map_err(|e| unreadable(dir, &e))?;
+            let wanted = entry
+                .path()
+                .extension()
+                .is_some_and(|x| extensions.iter().any(|w| x.eq_ignore_ascii_case(w)));
+            if entry.file_type().is_file() && wanted {
+                out.push(entry.into_path());
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The folder part of a root-relative name (`"a/b.yaml"` → `"a"`, `"b.yaml"` → `""`).
 pub fn parent_of(name: &str) -> &str {
     name.rfind('/').map_or("", |i| &name[..i])

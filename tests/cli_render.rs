@@ -125,7 +125,11 @@ fn several_environments_need_an_output_dir_or_check() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
-    assert!(stderr(&out).contains("2 environments need --output-dir (or --check)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 environments need --output-dir (or --check)"),
+        "{}",
+        stderr(&out)
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_berth"))
         .current_dir(repo())
         .args(["render", "overlays", "--root", ".", "--env", "qa"])

@@ -243,7 +243,7 @@ mod tests {
         assert_eq!(o.dir, "o");
         assert_eq!(o.fields.patches.len(), 2);
         assert_eq!(o.labels().len(), 1);
-        assert_eq!(o.origin("/patches/1").line, 11);
+        assert_eq!(o.origin("/patches/1").line, 12);
     }
 
     #[test]

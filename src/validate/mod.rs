@@ -1,19 +1,32 @@
-//! Validation of objects: embedded strict Kubernetes schemas per minor version (`schema`)
-//! and the semantic checks those schemas cannot express (`semantic`, `grammar`).
+//! Validation of objects: embedded strict Kubernetes schemas per minor version (`schema`),
+//! schemas of custom resources (`crd`), the semantic checks those schemas cannot express
+//! (`semantic`, `grammar`), and the policy rules (`rules`, `policy`), run by one engine
+//! (`engine`) for `berth validate` and `berth render` alike.
 //!
-//! `berth render` validates everything it emits through `validate_rendered`: a failure
-//! there is a bug in berth, and the summary says so. `validate` and the per-object
-//! functions serve commands that check manifests written by someone else.
+//! `input` turns manifest text into objects (multi-document YAML and JSON, `List` kinds
+//! flattened, one bad document never hiding the others); `report` writes a run as text,
+//! JSON, JUnit XML or SARIF. Printing is the CLI's.
 
+mod apis;
+pub mod crd;
+mod engine;
 mod grammar;
+pub mod input;
+pub mod policy;
+pub mod report;
+pub mod rules;
 mod schema;
 mod semantic;
 
 use std::collections::BTreeSet;
 
 use crate::error::{Error, Problem};
+use crate::harden::Profile;
 use crate::manifest::Object;
 
+pub use crd::CustomSchemas;
+pub use engine::{AppliedWaiver, Finding, Options, Report, Waiver, WaiverSource, WaiverTarget, check, check_waivers};
+pub use rules::{RULES, Rule, Severity, rule};
 pub use semantic::rules as semantic_rules;
 
 /// Kubernetes minor versions whose schemas are embedded.
@@ -87,8 +100,9 @@ pub fn api_versions(kube_version: &str) -> Vec<String> {
     resolve_kube_version(kube_version).map_or_else(|_| Vec::new(), schema::api_versions)
 }
 
-/// Every problem of every object: schema errors first, then semantic checks, object by
-/// object in the order given. Cross references are resolved among `objects` only.
+/// Every schema and semantic problem of every object (profile `none`, without waivers):
+/// schema errors first, then semantic checks, object by object in the order given. Cross
+/// references are resolved among `objects` only.
 pub fn problems(objects: &[Object], kube_version: &str) -> Result<Vec<Problem>, Error> {
     let version = resolve_kube_version(kube_version)?;
     let ctx = semantic::Context::new(objects);
@@ -103,31 +117,58 @@ pub fn problems(objects: &[Object], kube_version: &str) -> Result<Vec<Problem>, 
 }
 
 /// Validates objects someone else wrote against the strict schema of `kube_version` and
-/// the semantic checks; all problems at once in `Error::Invalid`.
+/// the semantic checks (profile `none`); all failing problems at once in `Error::Invalid`.
 pub fn validate(objects: &[Object], kube_version: &str) -> Result<(), Error> {
-    check(objects, kube_version, "")
+    let report = check(objects, &Options::new(kube_version, Profile::None))?;
+    fail_on(&report, "")
 }
 
-/// Validates berth's own output. Failing here is a bug in berth, and the summary asks for
-/// a report instead of blaming the input.
-pub fn validate_rendered(objects: &[Object], kube_version: &str) -> Result<(), Error> {
-    check(
-        objects,
-        kube_version,
-        "; this is a bug in berth, please report it with the input",
-    )
+/// Validates a render's output with the render's profile: schema, semantic checks and
+/// policy, honouring the `berth.dev/waive` annotations the output carries, so the verdict
+/// is the one `berth validate` gives the same objects. Errors fail (exit 1); the report
+/// (warnings, waivers) is returned otherwise.
+pub fn validate_rendered(objects: &[Object], kube_version: &str, profile: Profile) -> Result<Report, Error> {
+    let report = check(objects, &Options::new(kube_version, profile))?;
+    // A schema or semantic failure of rendered output is berth's doing; a policy failure
+    // may be the input's (a relaxation without a waiver).
+    let note = if report
+        .failing(false)
+        .any(|f| f.rule().is_some_and(|r| r.applies == rules::Applies::Always))
+    {
+        "; this is a bug in berth, please report it with the input"
+    } else {
+        "; relax a rule with a reason (berth.dev/waive) or choose another --profile"
+    };
+    fail_on(&report, note)?;
+    Ok(report)
 }
 
-fn check(objects: &[Object], kube_version: &str, note: &str) -> Result<(), Error> {
-    let problems = problems(objects, kube_version)?;
+/// As `validate_rendered`, for objects a user wrote (templates, patches, manifests): a
+/// failure is theirs to fix, never reported as a bug in berth.
+pub fn validate_authored(objects: &[Object], kube_version: &str, profile: Profile) -> Result<Report, Error> {
+    let report = check(objects, &Options::new(kube_version, profile))?;
+    fail_on(
+        &report,
+        "; fix the objects named above, or relax a policy rule with a reason (berth.dev/waive)",
+    )?;
+    Ok(report)
+}
+
+fn fail_on(report: &Report, note: &str) -> Result<(), Error> {
+    let problems = report.problems(false);
     if problems.is_empty() {
         return Ok(());
     }
     let failing: BTreeSet<&str> = problems.iter().map(|p| p.object.as_str()).collect();
     let n = failing.len();
     let noun = if n == 1 { "object fails" } else { "objects fail" };
+    let what = if report.profile == Profile::None {
+        "validation".to_string()
+    } else {
+        format!("validation or the {} policy", report.profile.pss_level())
+    };
     Err(Error::Invalid {
-        summary: format!("{n} {noun} validation against Kubernetes {kube_version}{note}"),
+        summary: format!("{n} {noun} {what} against Kubernetes {}{note}", report.kube_version),
         problems,
     })
 }

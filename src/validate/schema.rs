@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Registry, Validator};
 use serde_json::{Value, json};
 
@@ -150,20 +151,88 @@ pub fn knows(version: &str, api_version: &str, kind: &str) -> bool {
     schemas(version).is_ok_and(|s| s.kinds.contains_key(&(api_version.to_string(), kind.to_string())))
 }
 
-/// Every schema error of one object (rule SCHEMA-STRICT). Messages mask instance values,
-/// so a Secret's data never reaches the output.
+/// The compiled validator of a built-in kind of `version`; `Ok(None)` for a kind the
+/// version does not serve. An error means the embedded schemas are broken.
+pub fn validator(version: &str, api_version: &str, kind: &str) -> Result<Option<Arc<Validator>>, String> {
+    schemas(version).and_then(|s| s.validator(api_version, kind))
+}
+
+/// The API versions under which `version` serves `kind` of `group` (`""` for core).
+pub fn served_versions(version: &str, group: &str, kind: &str) -> Vec<String> {
+    let Ok(s) = schemas(version) else { return Vec::new() };
+    let mut found: Vec<String> = s
+        .kinds
+        .keys()
+        .filter(|(av, k)| k == kind && group_of(av) == group)
+        .map(|(av, _)| av.clone())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Whether `group` is a built-in API group of `version` (the core group `""` is).
+pub fn builtin_group(version: &str, group: &str) -> bool {
+    group.is_empty() || schemas(version).is_ok_and(|s| s.kinds.keys().any(|(av, _)| group_of(av) == group))
+}
+
+/// The group of an apiVersion: `apps` for `apps/v1`, `""` for `v1`.
+pub fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// One schema error: where, what, and whether the pointer names an unexpected mapping key
+/// (to be located at the key rather than its value).
+pub struct SchemaError {
+    pub path: String,
+    pub message: String,
+    pub key: bool,
+}
+
+/// Every error `validator` finds in `value`. Valid objects
+/// (the common case) cost one fast pass. Messages mask instance values, so a Secret's data
+/// never reaches the output; an unexpected field is reported at its own pointer, one
+/// problem per field, so it can be located.
+pub fn errors(validator: &Validator, value: &Value) -> Vec<SchemaError> {
+    if validator.is_valid(value) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for e in validator.iter_errors(value) {
+        let at = e.instance_path().to_string();
+        match e.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                for field in unexpected {
+                    out.push(SchemaError {
+                        path: format!("{at}/{}", crate::yaml::pointer_segment(field)),
+                        message: format!("unknown field {field:?}"),
+                        key: true,
+                    });
+                }
+            }
+            _ => out.push(SchemaError {
+                path: at,
+                message: e.masked().to_string(),
+                key: false,
+            }),
+        }
+    }
+    out
+}
+
+/// Every schema error of one built-in object (rule SCHEMA-STRICT); a kind `version` does not
+/// know is one SCHEMA-KIND problem.
 pub fn problems(obj: &Object, version: &str) -> Vec<Problem> {
-    let problem = |path: String, message: String| Problem {
-        rule: "SCHEMA-STRICT",
+    let problem = |rule: &'static str, path: String, message: String| Problem {
+        rule,
         object: obj.id(),
         path,
         message,
         origin: obj.origin.clone(),
     };
-    let validator = schemas(version).and_then(|s| s.validator(obj.api_version(), obj.kind()));
-    match validator {
-        Err(e) => vec![problem(String::new(), e)],
+    match validator(version, obj.api_version(), obj.kind()) {
+        Err(e) => vec![problem("SCHEMA-STRICT", String::new(), e)],
         Ok(None) => vec![problem(
+            "SCHEMA-KIND",
             String::new(),
             format!(
                 "no schema for {} {} in Kubernetes {version}",
@@ -171,9 +240,9 @@ pub fn problems(obj: &Object, version: &str) -> Vec<Problem> {
                 obj.kind()
             ),
         )],
-        Ok(Some(v)) => v
-            .iter_errors(&obj.value)
-            .map(|e| problem(e.instance_path().to_string(), e.masked().to_string()))
+        Ok(Some(v)) => errors(&v, &obj.value)
+            .into_iter()
+            .map(|e| problem("SCHEMA-STRICT", e.path, e.message))
             .collect(),
     }
 }

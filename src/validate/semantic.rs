@@ -20,6 +20,8 @@ const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaS
 /// Where each kind keeps its pod template (`""`: the object is the pod).
 const POD_TEMPLATES: &[(&str, &str)] = &[
     ("Deployment", "/spec/template"),
+    ("ReplicationController", "/spec/template"),
+    ("PodTemplate", "/template"),
     ("StatefulSet", "/spec/template"),
     ("DaemonSet", "/spec/template"),
     ("ReplicaSet", "/spec/template"),
@@ -28,7 +30,7 @@ const POD_TEMPLATES: &[(&str, &str)] = &[
     ("Pod", ""),
 ];
 
-fn pod_template(kind: &str) -> Option<&'static str> {
+pub(super) fn pod_template(kind: &str) -> Option<&'static str> {
     POD_TEMPLATES.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
 }
 
@@ -290,11 +292,13 @@ fn describe(f: &Field, pattern: &str) -> String {
 }
 
 /// A pod template somewhere among the objects, for the cross-object checks.
-struct PodRef<'a> {
-    owner: String,
-    namespace: &'a str,
-    labels: Option<&'a Map<String, Value>>,
-    spec: &'a Value,
+pub(super) struct PodRef<'a> {
+    /// Index of the owning object in the checked slice.
+    pub index: usize,
+    pub owner: String,
+    pub namespace: &'a str,
+    pub labels: Option<&'a Map<String, Value>>,
+    pub spec: &'a Value,
 }
 
 /// Everything the cross-object checks look at. Pods are indexed by (namespace, label,
@@ -303,17 +307,19 @@ pub struct Context<'a> {
     pods: Vec<PodRef<'a>>,
     by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
     /// (kind, namespace, name) → the objects so named.
-    by_name: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Object>>,
+    pub(super) by_name: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Object>>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(objects: &'a [Object]) -> Self {
         let pods: Vec<PodRef<'a>> = objects
             .iter()
-            .filter_map(|o| {
+            .enumerate()
+            .filter_map(|(index, o)| {
                 let at = pod_template(o.kind())?;
                 let template = o.value.pointer(at)?;
                 Some(PodRef {
+                    index,
                     owner: o.id(),
                     namespace: o.namespace(),
                     labels: template.pointer("/metadata/labels").and_then(Value::as_object),
@@ -342,7 +348,7 @@ impl<'a> Context<'a> {
 
     /// The pods in `namespace` whose labels `selector` (a LabelSelector) matches, in the
     /// order they were emitted.
-    fn selected(&self, namespace: &str, selector: &Value) -> Vec<&PodRef<'a>> {
+    pub(super) fn selected(&self, namespace: &str, selector: &Value) -> Vec<&PodRef<'a>> {
         let first = selector
             .get("matchLabels")
             .and_then(Value::as_object)
@@ -485,7 +491,7 @@ fn escape(key: &str) -> String {
 }
 
 /// Whether a LabelSelector (`matchLabels` and `matchExpressions`) matches `labels`.
-fn matches(selector: &Value, labels: Option<&Map<String, Value>>) -> bool {
+pub(super) fn matches(selector: &Value, labels: Option<&Map<String, Value>>) -> bool {
     let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
     let match_labels = selector.get("matchLabels").and_then(Value::as_object);
     let by_labels = match_labels
@@ -514,7 +520,7 @@ fn matches(selector: &Value, labels: Option<&Map<String, Value>>) -> bool {
 }
 
 /// Whether a LabelSelector selects nothing in particular (and so everything).
-fn is_empty_selector(selector: &Value) -> bool {
+pub(super) fn is_empty_selector(selector: &Value) -> bool {
     let empty = |k: &str| match selector.get(k) {
         None | Some(Value::Null) => true,
         Some(Value::Object(m)) => m.is_empty(),

@@ -1,0 +1,484 @@
+//! The Pod Security Standards, control by control, as the upstream text lists them for the
+//! target Kubernetes version (reference/hardening-validation.md section 1). Each control
+//! reports its own message at the field that breaks it, so a finding says which control
+//! failed, not only which level.
+//!
+//! The two levels are independent checks, as in Pod Security Admission: a field that
+//! fails a baseline control and a restricted one (a hostPath volume, an added `SYS_ADMIN`)
+//! is reported under both rule ids, and waiving one leaves the other.
+
+use serde_json::Value;
+
+use super::{ALL_CONTAINERS, Container, Facts, Pod, Sink, Subject};
+
+/// Capabilities the baseline level allows a container to add.
+const BASELINE_CAPABILITIES: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// Sysctls the baseline level allows, with the minor version that added each.
+const SAFE_SYSCTLS: &[(&str, u32)] = &[
+    ("kernel.shm_rmid_forced", 0),
+    ("net.ipv4.ip_local_port_range", 0),
+    ("net.ipv4.ip_unprivileged_port_start", 0),
+    ("net.ipv4.tcp_syncookies", 0),
+    ("net.ipv4.ping_group_range", 0),
+    ("net.ipv4.ip_local_reserved_ports", 27),
+    ("net.ipv4.tcp_keepalive_time", 29),
+    ("net.ipv4.tcp_fin_timeout", 29),
+    ("net.ipv4.tcp_keepalive_intvl", 29),
+    ("net.ipv4.tcp_keepalive_probes", 29),
+];
+
+/// SELinux types the baseline level allows (besides empty), with the minor version.
+const SELINUX_TYPES: &[(&str, u32)] = &[
+    ("container_t", 0),
+    ("container_init_t", 0),
+    ("container_kvm_t", 0),
+    ("container_engine_t", 31),
+];
+
+/// Volume sources the restricted level allows.
+const RESTRICTED_VOLUMES: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
+/// The first version whose baseline forbids `host` in probes and lifecycle handlers.
+const HOST_PROBES_SINCE: u32 = 34;
+
+const PROBES: &[&str] = &["livenessProbe", "readinessProbe", "startupProbe"];
+const HOOKS: &[&str] = &["postStart", "preStop"];
+const HANDLERS: &[&str] = &["httpGet", "tcpSocket"];
+
+const APPARMOR_ANNOTATION: &str = "container.apparmor.security.beta.kubernetes.io/";
+
+/// Every baseline control (rule PSS-BASELINE).
+pub fn baseline(facts: &Facts, s: &Subject, sink: &mut Sink) {
+    let Some(pod) = &s.pod else { return };
+    host_process(pod, sink);
+    host_namespaces(pod, sink);
+    host_path(pod, sink);
+    apparmor_annotations(pod, sink);
+    pod_security_context(pod, facts.kube_minor, sink);
+    sysctls(pod, facts.kube_minor, sink);
+    for c in pod.containers(ALL_CONTAINERS) {
+        privileged(&c, sink);
+        baseline_capabilities(&c, sink);
+        host_ports(&c, sink);
+        if facts.kube_minor >= HOST_PROBES_SINCE {
+            host_probes(&c, sink);
+        }
+        container_security_context(&c, facts.kube_minor, sink);
+    }
+}
+
+fn is_true(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_bool) == Some(true)
+}
+
+fn host_process(pod: &Pod, sink: &mut Sink) {
+    let at = "/securityContext/windowsOptions/hostProcess";
+    if is_true(pod.get(at)) {
+        sink.push(pod.at(at), "HostProcess: Windows host processes are not allowed");
+    }
+    for c in pod.containers(ALL_CONTAINERS) {
+        if is_true(c.get(at)) {
+            sink.push(
+                c.at(at),
+                format!("HostProcess: {} must not run as a Windows host process", c.describe()),
+            );
+        }
+    }
+}
+
+fn host_namespaces(pod: &Pod, sink: &mut Sink) {
+    for (field, what) in [
+        ("hostNetwork", "the node's network"),
+        ("hostPID", "the node's process namespace"),
+        ("hostIPC", "the node's IPC namespace"),
+    ] {
+        if is_true(pod.spec.get(field)) {
+            sink.push(
+                pod.at(&format!("/{field}")),
+                format!("host namespaces: {field} shares {what} with the pod; it must be unset or false"),
+            );
+        }
+    }
+}
+
+fn host_path(pod: &Pod, sink: &mut Sink) {
+    for (i, v) in volumes(pod) {
+        if v.contains_key("hostPath") {
+            sink.push(
+                pod.at(&format!("/volumes/{i}/hostPath")),
+                format!(
+                    "hostPath volumes: volume {:?} mounts a path of the node",
+                    v.get("name").and_then(Value::as_str).unwrap_or("")
+                ),
+            );
+        }
+    }
+}
+
+fn volumes<'a>(pod: &Pod<'a>) -> impl Iterator<Item = (usize, &'a serde_json::Map<String, Value>)> {
+    pod.spec
+        .get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, v)| Some((i, v.as_object()?)))
+}
+
+fn apparmor_annotations(pod: &Pod, sink: &mut Sink) {
+    let annotations = pod.meta.and_then(|m| m.get("annotations")).and_then(Value::as_object);
+    for (key, value) in annotations.into_iter().flatten() {
+        if !key.starts_with(APPARMOR_ANNOTATION) {
+            continue;
+        }
+        let v = value.as_str().unwrap_or("");
+        if v != "runtime/default" && !v.starts_with("localhost/") {
+            sink.push(
+                format!(
+                    "{}/metadata/annotations/{}",
+                    pod.base,
+                    crate::yaml::pointer_segment(key)
+                ),
+                format!("AppArmor: profile {v:?} is not allowed; use runtime/default or localhost/<profile>"),
+            );
+        }
+    }
+}
+
+/// AppArmor, SELinux and seccomp at pod level.
+fn pod_security_context(pod: &Pod, kube_minor: u32, sink: &mut Sink) {
+    let at = |rest: &str| pod.at(&format!("/securityContext{rest}"));
+    let get = |rest: &str| pod.get("/securityContext").and_then(|c| c.pointer(rest));
+    apparmor(
+        get("/appArmorProfile/type"),
+        at("/appArmorProfile/type"),
+        "the pod",
+        sink,
+    );
+    selinux(pod.get("/securityContext"), &at, "the pod", kube_minor, sink);
+    seccomp(get("/seccompProfile/type"), at("/seccompProfile/type"), "the pod", sink);
+}
+
+fn container_security_context(c: &Container, kube_minor: u32, sink: &mut Sink) {
+    let at = |rest: &str| c.at(&format!("/securityContext{rest}"));
+    let get = |rest: &str| c.get("/securityContext").and_then(|sc| sc.pointer(rest));
+    let who = c.describe();
+    apparmor(get("/appArmorProfile/type"), at("/appArmorProfile/type"), &who, sink);
+    selinux(c.get("/securityContext"), &at, &who, kube_minor, sink);
+    seccomp(get("/seccompProfile/type"), at("/seccompProfile/type"), &who, sink);
+    if let Some(m) = get("/procMount").and_then(Value::as_str)
+        && m != "Default"
+    {
+        sink.push(
+            at("/procMount"),
+            format!("/proc mount: {who} sets procMount {m:?}; only Default is allowed"),
+        );
+    }
+}
+
+fn apparmor(value: Option<&Value>, at: String, who: &str, sink: &mut Sink) {
+    if let Some(t) = value.and_then(Value::as_str)
+        && t != "RuntimeDefault"
+        && t != "Localhost"
+    {
+        sink.push(
+            at,
+            format!("AppArmor: {who} sets profile type {t:?}; only RuntimeDefault or Localhost is allowed"),
+        );
+    }
+}
+
+/// SELinux options of a security context (`context`), `at` giving pointers under it.
+fn selinux(context: Option<&Value>, at: &dyn Fn(&str) -> String, who: &str, kube_minor: u32, sink: &mut Sink) {
+    let get = |rest: &str| context.and_then(|c| c.pointer(rest));
+    if let Some(t) = get("/seLinuxOptions/type").and_then(Value::as_str)
+        && !t.is_empty()
+        && !SELINUX_TYPES
+            .iter()
+            .any(|(allowed, since)| *allowed == t && kube_minor >= *since)
+    {
+        let allowed: Vec<&str> = SELINUX_TYPES
+            .iter()
+            .filter(|(_, since)| kube_minor >= *since)
+            .map(|(t, _)| *t)
+            .collect();
+        sink.push(
+            at("/seLinuxOptions/type"),
+            format!(
+                "SELinux: {who} sets type {t:?}; only {} (or none) is allowed",
+                allowed.join(", ")
+            ),
+        );
+    }
+    for field in ["user", "role"] {
+        if let Some(v) = get(&format!("/seLinuxOptions/{field}")).and_then(Value::as_str)
+            && !v.is_empty()
+        {
+            sink.push(
+                at(&format!("/seLinuxOptions/{field}")),
+                format!("SELinux: {who} sets a custom SELinux {field} {v:?}; it must be unset"),
+            );
+        }
+    }
+}
+
+fn seccomp(value: Option<&Value>, at: String, who: &str, sink: &mut Sink) {
+    if value.and_then(Value::as_str) == Some("Unconfined") {
+        sink.push(
+            at,
+            format!("seccomp: {who} runs Unconfined; use RuntimeDefault or Localhost"),
+        );
+    }
+}
+
+fn sysctls(pod: &Pod, kube_minor: u32, sink: &mut Sink) {
+    let list = pod.get("/securityContext/sysctls").and_then(Value::as_array);
+    for (i, s) in list.into_iter().flatten().enumerate() {
+        let name = s.get("name").and_then(Value::as_str).unwrap_or("");
+        let safe = SAFE_SYSCTLS.iter().any(|(n, since)| *n == name && kube_minor >= *since);
+        if !safe {
+            sink.push(
+                pod.at(&format!("/securityContext/sysctls/{i}/name")),
+                format!("sysctls: {name:?} is not one of the safe sysctls of Kubernetes 1.{kube_minor}"),
+            );
+        }
+    }
+}
+
+fn privileged(c: &Container, sink: &mut Sink) {
+    if is_true(c.get("/securityContext/privileged")) {
+        sink.push(
+            c.at("/securityContext/privileged"),
+            format!("privileged containers: {} is privileged", c.describe()),
+        );
+    }
+}
+
+fn added_capabilities<'a>(c: &Container<'a>) -> impl Iterator<Item = (usize, &'a str)> {
+    c.get("/securityContext/capabilities/add")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, v)| Some((i, v.as_str()?)))
+}
+
+fn baseline_capabilities(c: &Container, sink: &mut Sink) {
+    for (i, cap) in added_capabilities(c) {
+        if !BASELINE_CAPABILITIES.contains(&cap) {
+            sink.push(
+                c.at(&format!("/securityContext/capabilities/add/{i}")),
+                format!(
+                    "capabilities: {} adds {cap}, which is beyond the baseline set",
+                    c.describe()
+                ),
+            );
+        }
+    }
+}
+
+fn host_ports(c: &Container, sink: &mut Sink) {
+    let ports = c.value.get("ports").and_then(Value::as_array);
+    for (i, p) in ports.into_iter().flatten().enumerate() {
+        if let Some(h) = p.get("hostPort").and_then(Value::as_i64)
+            && h != 0
+        {
+            sink.push(
+                c.at(&format!("/ports/{i}/hostPort")),
+                format!("host ports: {} binds port {h} of the node", c.describe()),
+            );
+        }
+    }
+}
+
+fn host_probes(c: &Container, sink: &mut Sink) {
+    let probes = PROBES.iter().map(|p| (format!("/{p}"), *p));
+    let hooks = HOOKS.iter().map(|h| (format!("/lifecycle/{h}"), *h));
+    for (at, what) in probes.chain(hooks) {
+        for handler in HANDLERS {
+            let field = format!("{at}/{handler}/host");
+            if let Some(host) = c.get(&field).and_then(Value::as_str)
+                && !host.is_empty()
+            {
+                sink.push(
+                    c.at(&field),
+                    format!(
+                        "host probes: the {what} of {} targets host {host:?}; leave host unset (the pod's IP)",
+                        c.describe()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Every control the restricted level adds (rule PSS-RESTRICTED).
+pub fn restricted(_: &Facts, s: &Subject, sink: &mut Sink) {
+    let Some(pod) = &s.pod else { return };
+    volume_types(pod, sink);
+    run_as_non_root(pod, sink);
+    run_as_user(pod, sink);
+    if pod.windows() {
+        return;
+    }
+    restricted_seccomp(pod, sink);
+    for c in pod.containers(ALL_CONTAINERS) {
+        privilege_escalation(&c, sink);
+        drop_all(&c, sink);
+        restricted_capabilities(&c, sink);
+    }
+}
+
+fn volume_types(pod: &Pod, sink: &mut Sink) {
+    for (i, v) in volumes(pod) {
+        let source = v.keys().find(|k| *k != "name");
+        if let Some(source) = source
+            && !RESTRICTED_VOLUMES.contains(&source.as_str())
+        {
+            sink.push(
+                pod.at(&format!("/volumes/{i}/{source}")),
+                format!(
+                    "volume types: volume {:?} is a {source} volume; restricted allows only {}",
+                    v.get("name").and_then(Value::as_str).unwrap_or(""),
+                    RESTRICTED_VOLUMES.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+fn run_as_non_root(pod: &Pod, sink: &mut Sink) {
+    let field = "/securityContext/runAsNonRoot";
+    let pod_level = pod.get(field).and_then(Value::as_bool);
+    if pod_level == Some(false) {
+        sink.push(pod.at(field), "running as non-root: the pod sets runAsNonRoot: false");
+    }
+    for c in pod.containers(ALL_CONTAINERS) {
+        match c.get(field).and_then(Value::as_bool) {
+            Some(false) => sink.push(
+                c.at(field),
+                format!("running as non-root: {} sets runAsNonRoot: false", c.describe()),
+            ),
+            None if pod_level != Some(true) => sink.push(
+                c.at(field),
+                format!(
+                    "running as non-root: runAsNonRoot must be true on the pod or on {}",
+                    c.describe()
+                ),
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn run_as_user(pod: &Pod, sink: &mut Sink) {
+    let field = "/securityContext/runAsUser";
+    if pod.get(field).and_then(Value::as_i64) == Some(0) {
+        sink.push(pod.at(field), "non-root user: the pod runs as UID 0 (root)");
+    }
+    for c in pod.containers(ALL_CONTAINERS) {
+        if c.get(field).and_then(Value::as_i64) == Some(0) {
+            sink.push(
+                c.at(field),
+                format!("non-root user: {} runs as UID 0 (root)", c.describe()),
+            );
+        }
+    }
+}
+
+fn confined(v: Option<&Value>) -> bool {
+    matches!(v.and_then(Value::as_str), Some("RuntimeDefault" | "Localhost"))
+}
+
+fn restricted_seccomp(pod: &Pod, sink: &mut Sink) {
+    let field = "/securityContext/seccompProfile/type";
+    let pod_level = pod.get(field);
+    let pod_ok = confined(pod_level);
+    if pod_level.is_some() && !pod_ok {
+        sink.push(
+            pod.at(field),
+            "seccomp: the pod's profile must be RuntimeDefault or Localhost",
+        );
+    }
+    for c in pod.containers(ALL_CONTAINERS) {
+        let v = c.get(field);
+        let bad = match v {
+            Some(_) => !confined(v),
+            None => !pod_ok,
+        };
+        if bad {
+            sink.push(
+                c.at(field),
+                format!(
+                    "seccomp: {} must set RuntimeDefault or Localhost (here or on the pod)",
+                    c.describe()
+                ),
+            );
+        }
+    }
+}
+
+fn privilege_escalation(c: &Container, sink: &mut Sink) {
+    let field = "/securityContext/allowPrivilegeEscalation";
+    if c.get(field).and_then(Value::as_bool) != Some(false) {
+        sink.push(
+            c.at(field),
+            format!(
+                "privilege escalation: {} must set allowPrivilegeEscalation: false",
+                c.describe()
+            ),
+        );
+    }
+}
+
+fn drop_all(c: &Container, sink: &mut Sink) {
+    let field = "/securityContext/capabilities/drop";
+    let drops_all = c
+        .get(field)
+        .and_then(Value::as_array)
+        .is_some_and(|d| d.iter().any(|v| v.as_str() == Some("ALL")));
+    if !drops_all {
+        sink.push(
+            c.at(field),
+            format!("capabilities: {} must drop ALL capabilities", c.describe()),
+        );
+    }
+}
+
+fn restricted_capabilities(c: &Container, sink: &mut Sink) {
+    for (i, cap) in added_capabilities(c) {
+        if cap != "NET_BIND_SERVICE" {
+            sink.push(
+                c.at(&format!("/securityContext/capabilities/add/{i}")),
+                format!(
+                    "capabilities: {} adds {cap}; restricted allows adding only NET_BIND_SERVICE",
+                    c.describe()
+                ),
+            );
+        }
+    }
+}

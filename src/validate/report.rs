@@ -1,0 +1,539 @@
+//! A validation run written out: text for people, JSON for scripts, JUnit XML for CI test
+//! tabs, SARIF 2.1.0 for code scanning. Each function returns the text; the CLI prints it.
+//!
+//! Every format lists the same findings in the same order (object by object, rules in
+//! table order). Info findings appear only with `verbose`. Waived findings are listed as
+//! waived (SARIF: suppressed), never dropped. Nothing depends on the clock or the machine,
+//! so the output of a run is reproducible and can be snapshot-tested.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::engine::{Finding, Report, WaiverSource};
+use super::rules::{RULES, Severity, rule};
+use crate::manifest::Object;
+use crate::source::Origin;
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Junit,
+    Sarif,
+}
+
+/// Everything a report is written from.
+pub struct Run<'a> {
+    pub report: &'a Report,
+    /// The objects checked (the report's indexes point here).
+    pub objects: &'a [Object],
+    /// The files read, in order.
+    pub files: &'a [Arc<str>],
+    /// Their texts, for snippets in the text format.
+    pub sources: &'a HashMap<Arc<str>, Arc<str>>,
+    pub strict: bool,
+    pub verbose: bool,
+}
+
+impl Run<'_> {
+    /// The findings shown: everything but info, unless verbose.
+    fn shown(&self) -> impl Iterator<Item = &Finding> {
+        self.report
+            .findings
+            .iter()
+            .filter(|f| self.verbose || f.severity != Severity::Info)
+    }
+
+    fn fails(&self, f: &Finding) -> bool {
+        f.waived.is_none() && (f.severity == Severity::Error || (self.strict && f.severity == Severity::Warn))
+    }
+
+    fn passed(&self) -> bool {
+        !self.report.failed(self.strict)
+    }
+
+    /// Counts of the unwaived findings by severity (info counted even when not shown).
+    fn counts(&self) -> (usize, usize, usize, usize) {
+        let r = self.report;
+        let waived = r.findings.iter().filter(|f| f.waived.is_some()).count();
+        (
+            r.count(Severity::Error),
+            r.count(Severity::Warn),
+            r.count(Severity::Info),
+            waived,
+        )
+    }
+
+    pub fn write(&self, format: Format) -> String {
+        match format {
+            Format::Text => text(self),
+            Format::Json => json(self),
+            Format::Junit => junit(self),
+            Format::Sarif => sarif(self),
+        }
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn label(f: &Finding, fails: bool) -> &'static str {
+    match (f.waived.is_some(), f.severity) {
+        (true, _) => "waived",
+        (false, Severity::Warn) if fails => "error",
+        (false, s) => s.as_str(),
+    }
+}
+
+/// The human format: one block per finding (`error[RULE]: file:line:col: object: message`,
+/// the source line, the JSON path and the fix), the waivers, and a summary line.
+pub fn text(run: &Run) -> String {
+    let mut out = String::new();
+    for f in run.shown().filter(|f| f.waived.is_none()) {
+        let place = f.origin.as_ref().map(|o| format!("{o}: ")).unwrap_or_default();
+        let object = if f.object.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", f.object)
+        };
+        let _ = writeln!(
+            out,
+            "{}[{}]: {place}{object}{}",
+            label(f, run.fails(f)),
+            f.rule,
+            f.message
+        );
+        if let Some(snippet) = f.origin.as_ref().and_then(|o| snippet(run.sources, o)) {
+            out.push_str(&snippet);
+        }
+        if !f.path.is_empty() {
+            let _ = writeln!(out, "  at: {}", f.path);
+        }
+        if let Some(r) = f.rule() {
+            let _ = writeln!(out, "  help: {}", r.fix);
+        }
+    }
+    for w in &run.report.waivers {
+        let place = w.origin.as_ref().map(|o| format!("{o}: ")).unwrap_or_default();
+        let source = match w.source {
+            WaiverSource::Annotation => "",
+            WaiverSource::Policy => " (policy waiver)",
+        };
+        let _ = writeln!(
+            out,
+            "waived[{}]: {place}{}: {}{source}; relaxes {}",
+            w.rule,
+            w.object,
+            w.reason,
+            plural(w.matched, "finding", "findings")
+        );
+    }
+    let (errors, warnings, info, waived) = run.counts();
+    let failing = run.report.failing(run.strict).count();
+    let verdict = if run.passed() { "passed" } else { "FAILED" };
+    let mut parts = vec![
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings"),
+    ];
+    if run.verbose || info > 0 {
+        parts.push(format!("{info} info"));
+    }
+    parts.push(format!("{waived} waived"));
+    let _ = writeln!(
+        out,
+        "berth validate: {verdict}: {} in {}, Kubernetes {}, profile {}{}: {}{}",
+        plural(run.report.objects, "object", "objects"),
+        plural(run.files.len(), "file", "files"),
+        run.report.kube_version,
+        profile_name(run),
+        if run.strict { " (strict)" } else { "" },
+        parts.join(", "),
+        if run.strict && warnings > 0 && failing > errors {
+            "; warnings fail under --strict"
+        } else {
+            ""
+        }
+    );
+    out
+}
+
+fn profile_name(run: &Run) -> &'static str {
+    match run.report.profile {
+        crate::harden::Profile::Restricted => "restricted",
+        crate::harden::Profile::Baseline => "baseline",
+        crate::harden::Profile::None => "none",
+    }
+}
+
+/// The source line of `origin` with a caret under its column.
+fn snippet(sources: &HashMap<Arc<str>, Arc<str>>, origin: &Origin) -> Option<String> {
+    if origin.line == 0 {
+        return None;
+    }
+    let text = sources.get(&origin.file)?;
+    let line = text.lines().nth(origin.line - 1)?.trim_end();
+    let width = origin.line.to_string().len();
+    let pad = " ".repeat(origin.column.saturating_sub(1));
+    Some(format!(
+        "  {:>width$} | {line}\n  {:>width$} | {pad}^\n",
+        origin.line, ""
+    ))
+}
+
+fn location(origin: Option<&Origin>) -> (Value, Value, Value) {
+    match origin {
+        Some(o) if o.line > 0 => (json!(o.file.as_ref()), json!(o.line), json!(o.column)),
+        Some(o) => (json!(o.file.as_ref()), Value::Null, Value::Null),
+        None => (Value::Null, Value::Null, Value::Null),
+    }
+}
+
+/// The JSON format: a stable document (`berth.dev/validate/v1`) with the verdict, the
+/// counts, every finding shown and every waiver.
+pub fn json(run: &Run) -> String {
+    let (errors, warnings, info, waived) = run.counts();
+    let findings: Vec<Value> = run
+        .shown()
+        .map(|f| {
+            let (file, line, column) = location(f.origin.as_ref());
+            let object = f.index.and_then(|i| run.objects.get(i));
+            json!({
+                "rule": f.rule,
+                "severity": f.severity.as_str(),
+                "fails": run.fails(f),
+                "object": f.object,
+                "apiVersion": object.map(Object::api_version),
+                "kind": object.map(Object::kind),
+                "namespace": object.map(Object::namespace).filter(|n| !n.is_empty()),
+                "name": object.map(Object::name),
+                "path": f.path,
+                "message": f.message,
+                "file": file,
+                "line": line,
+                "column": column,
+                "waived": f.waived,
+                "help": f.rule().map(|r| r.fix),
+                "helpUri": f.rule().map(|r| r.help_uri()),
+            })
+        })
+        .collect();
+    let waivers: Vec<Value> = run
+        .report
+        .waivers
+        .iter()
+        .map(|w| {
+            let (file, line, column) = location(w.origin.as_ref());
+            json!({
+                "rule": w.rule,
+                "object": w.object,
+                "reason": w.reason,
+                "source": match w.source { WaiverSource::Annotation => "annotation", WaiverSource::Policy => "policy" },
+                "findings": w.matched,
+                "file": file,
+                "line": line,
+                "column": column,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "apiVersion": "berth.dev/validate/v1",
+        "kubeVersion": run.report.kube_version,
+        "profile": profile_name(run),
+        "strict": run.strict,
+        "passed": run.passed(),
+        "summary": {
+            "files": run.files.len(),
+            "objects": run.report.objects,
+            "errors": errors,
+            "warnings": warnings,
+            "info": info,
+            "waived": waived,
+        },
+        "findings": findings,
+        "waivers": waivers,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Escapes text for XML attributes and content.
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            c if (c as u32) < 0x20 && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One JUnit test case: an object (or a document that is no object) and its findings.
+struct Case<'a> {
+    name: String,
+    findings: Vec<&'a Finding>,
+}
+
+/// The JUnit XML format: one test suite per file, one test case per object; failing
+/// findings are `<failure>`s, the others are listed in `<system-out>`.
+pub fn junit(run: &Run) -> String {
+    let unknown: Arc<str> = Arc::from("-");
+    let file_rank = |file: &Arc<str>| run.files.iter().position(|f| f == file).unwrap_or(run.files.len());
+    // (file rank, line, case): objects and unreadable documents, in file order.
+    let mut placed: Vec<(usize, usize, Arc<str>, Case)> = run
+        .objects
+        .iter()
+        .map(|o| {
+            let file = o.origin.as_ref().map_or(unknown.clone(), |o| o.file.clone());
+            let line = o.origin.as_ref().map_or(0, |o| o.line);
+            let case = Case {
+                name: o.id(),
+                findings: Vec::new(),
+            };
+            (file_rank(&file), line, file, case)
+        })
+        .collect();
+    for f in run.shown() {
+        match f.index.and_then(|i| placed.get_mut(i)) {
+            Some((_, _, _, case)) => case.findings.push(f),
+            None => {
+                let file = f.origin.as_ref().map_or(unknown.clone(), |o| o.file.clone());
+                let line = f.origin.as_ref().map_or(0, |o| o.line);
+                let case = Case {
+                    name: format!("document at line {line}"),
+                    findings: vec![f],
+                };
+                placed.push((file_rank(&file), line, file, case));
+            }
+        }
+    }
+    placed.sort_by_key(|(rank, line, _, _)| (*rank, *line));
+    let mut suites: BTreeMap<usize, (Arc<str>, Vec<Case>)> = BTreeMap::new();
+    for (rank, _, file, case) in placed {
+        suites.entry(rank).or_insert_with(|| (file, Vec::new())).1.push(case);
+    }
+    let failed = |c: &Case| c.findings.iter().any(|f| run.fails(f));
+    let total: usize = suites.values().map(|(_, c)| c.len()).sum();
+    let failures: usize = suites
+        .values()
+        .map(|(_, c)| c.iter().filter(|c| failed(c)).count())
+        .sum();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"berth validate\" tests=\"{total}\" failures=\"{failures}\" errors=\"0\">"
+    );
+    for (file, cases) in suites.values() {
+        let n_failed = cases.iter().filter(|c| failed(c)).count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{n_failed}\" errors=\"0\" skipped=\"0\">",
+            xml(file),
+            cases.len()
+        );
+        for case in cases {
+            junit_case(run, &mut out, file, case);
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn junit_case(run: &Run, out: &mut String, file: &str, case: &Case) {
+    let _ = write!(
+        out,
+        "    <testcase classname=\"{}\" name=\"{}\"",
+        xml(file),
+        xml(&case.name)
+    );
+    if case.findings.is_empty() {
+        out.push_str("/>\n");
+        return;
+    }
+    out.push_str(">\n");
+    let line = |f: &Finding| {
+        let place = f.origin.as_ref().map(|o| format!("{o}: ")).unwrap_or_default();
+        let at = if f.path.is_empty() {
+            String::new()
+        } else {
+            format!(" (at {})", f.path)
+        };
+        format!("{}[{}]: {place}{}{at}", label(f, run.fails(f)), f.rule, f.message)
+    };
+    for f in case.findings.iter().filter(|f| run.fails(f)) {
+        let _ = writeln!(
+            out,
+            "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+            f.rule,
+            xml(&f.message),
+            xml(&line(f))
+        );
+    }
+    let others: Vec<String> = case
+        .findings
+        .iter()
+        .filter(|f| !run.fails(f))
+        .map(|f| line(f))
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(out, "      <system-out>{}</system-out>", xml(&others.join("\n")));
+    }
+    out.push_str("    </testcase>\n");
+}
+
+/// A file name as a SARIF URI: relative paths stay relative (code scanning resolves them
+/// against the repository root), absolute ones become `file://` URIs; characters outside
+/// the unreserved set are percent-encoded.
+fn uri(file: &str) -> String {
+    let mut out = String::new();
+    if file.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in file.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warn => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// The SARIF 2.1.0 format: the whole rule table as `tool.driver.rules`, one result per
+/// finding shown, waived findings as suppressed results.
+pub fn sarif(run: &Run) -> String {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "shortDescription": {"text": r.title},
+                "fullDescription": {"text": r.what},
+                "help": {
+                    "text": format!("{}\n\nHow to fix: {}", r.why, r.fix),
+                    "markdown": format!("{}\n\n**How to fix.** {}\n\n```yaml\n{}\n```", r.why, r.fix, r.example),
+                },
+                "helpUri": r.help_uri(),
+                "defaultConfiguration": {"level": sarif_level(r.severity)},
+                "properties": {"tags": [family(r.id)]},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = run.shown().map(|f| sarif_result(run, f)).collect();
+    let artifacts: Vec<Value> = run.files.iter().map(|f| json!({"location": {"uri": uri(f)}})).collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "berth",
+                "informationUri": "https://berth.dev",
+                "rules": rules,
+            }},
+            "artifacts": artifacts,
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The rule family (`SCHEMA`, `PSS`, ...), as a SARIF tag.
+fn family(id: &str) -> &str {
+    id.split('-').next().unwrap_or(id)
+}
+
+fn sarif_result(run: &Run, f: &Finding) -> Value {
+    let mut result = serde_json::Map::new();
+    result.insert("ruleId".into(), json!(f.rule));
+    if let Some(i) = RULES.iter().position(|r| r.id == f.rule) {
+        result.insert("ruleIndex".into(), json!(i));
+    }
+    let level = if run.fails(f) { "error" } else { sarif_level(f.severity) };
+    result.insert("level".into(), json!(level));
+    let object = if f.object.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", f.object)
+    };
+    result.insert("message".into(), json!({"text": format!("{object}{}", f.message)}));
+    if let Some(o) = &f.origin {
+        let mut physical = json!({"artifactLocation": {"uri": uri(&o.file)}});
+        if o.line > 0 {
+            physical["region"] = json!({"startLine": o.line, "startColumn": o.column.max(1)});
+        }
+        let mut location = json!({"physicalLocation": physical});
+        if !f.object.is_empty() {
+            location["logicalLocations"] = json!([{
+                "fullyQualifiedName": format!("{}{}", f.object, f.path),
+                "kind": "object",
+            }]);
+        }
+        result.insert("locations".into(), json!([location]));
+    }
+    if let Some(reason) = &f.waived {
+        let kind = match run
+            .report
+            .waivers
+            .iter()
+            .find(|w| Some(w.index) == f.index && w.rule == f.rule)
+            .map(|w| w.source)
+        {
+            Some(WaiverSource::Policy) => "external",
+            _ => "inSource",
+        };
+        result.insert("suppressions".into(), json!([{"kind": kind, "justification": reason}]));
+    }
+    if rule(f.rule).is_some_and(|r| r.severity != f.severity) {
+        result.insert("rank".into(), json!(rank(f.severity)));
+    }
+    Value::Object(result)
+}
+
+/// A SARIF rank for findings graded below or above their rule's default.
+fn rank(severity: Severity) -> f64 {
+    match severity {
+        Severity::Error => 90.0,
+        Severity::Warn => 50.0,
+        Severity::Info => 10.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(uri("k8s/web app.yaml"), "k8s/web%20app.yaml");
+        assert_eq!(uri("/tmp/x.yaml"), "file:///tmp/x.yaml");
+    }
+
+    #[test]
+    fn xml_escapes_markup_and_control_characters() {
+        assert_eq!(xml("a<b & \"c\"\n\u{1}"), "a&lt;b &amp; &quot;c&quot;&#10;");
+    }
+}
