@@ -43,7 +43,7 @@ pub fn namespace(objects: &mut [Object], namespace: &str) {
             set_metadata_namespace(&mut obj.value, namespace);
         }
         match (group.as_str(), kind.as_str()) {
-            ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+            (_, "RoleBinding" | "ClusterRoleBinding") => {
                 move_subjects(&mut obj.value, namespace, &moving);
             }
             ("apiregistration.k8s.io", "APIService") => {
