@@ -122,12 +122,39 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
         }
         Base::Manifests(path) => manifests(sandbox, path)?,
     };
+    // A chart or compose base renders into one namespace; generated objects join it, so
+    // references from the base's workloads find them.
+    let home = match base {
+        Base::Manifests(_) => None,
+        _ => objects
+            .iter()
+            .find(|o| o.kind() == "Namespace")
+            .map(|o| o.name().to_string())
+            .or_else(|| {
+                objects
+                    .iter()
+                    .map(|o| o.namespace().to_string())
+                    .find(|n| !n.is_empty())
+            }),
+    };
     let mut table = refs::builtin();
     let mut external = Vec::new();
+    let mut keys = Vec::new();
     for layer in layers.iter().rev() {
         table.extend(layer.fields.name_references.iter().cloned());
         external.extend(layer.fields.external.iter().cloned());
-        apply(sandbox, layer, &mut objects, &table, &kube_version, warnings)?;
+        keys.extend(layer.fields.merge_keys.iter().map(|k| patch::ExtraKey {
+            kind: k.kind.clone(),
+            path: k.path.clone(),
+            key: k.key.clone(),
+        }));
+        let ctx = Layer {
+            table: &table,
+            merge_keys: &keys,
+            kube_version: &kube_version,
+            home: home.as_deref(),
+        };
+        apply(sandbox, layer, &mut objects, &ctx, warnings)?;
     }
     // As Kustomize: generated names get their content hash once, after every overlay,
     // so the hash covers what the outer overlays changed too.
@@ -309,17 +336,25 @@ fn object(value: Value, origin: &Origin) -> Result<Object, Error> {
 /// One overlay's changes, in Kustomize's order: generators, patches, namespace, prefix and
 /// suffix, labels, annotations, images, replicas, generator hashes, then every reference
 /// to a renamed object follows it.
+/// What one overlay's changes see of the layers beneath it.
+struct Layer<'a> {
+    table: &'a [refs::NameReference],
+    merge_keys: &'a [patch::ExtraKey],
+    kube_version: &'a str,
+    /// The namespace a chart or compose base rendered into.
+    home: Option<&'a str>,
+}
+
 fn apply(
     sandbox: &Sandbox,
     layer: &Overlay,
     objects: &mut Vec<Object>,
-    table: &[refs::NameReference],
-    kube_version: &str,
+    ctx: &Layer<'_>,
     warnings: &mut Warnings,
 ) -> Result<(), Error> {
-    generators(sandbox, layer, objects)?;
+    generators(sandbox, layer, objects, ctx.home)?;
     for (i, entry) in layer.fields.patches.iter().enumerate() {
-        patches(sandbox, layer, i, entry, objects, kube_version, warnings)?;
+        patches(sandbox, layer, i, entry, objects, ctx, warnings)?;
     }
     // Replicas match the names the base gave (Kustomize matches those too after a prefix).
     for i in transform::replicas(objects, &layer.fields.replicas) {
@@ -335,7 +370,7 @@ fn apply(
         transform::namespace(objects, ns);
     }
     let renames = transform::affix(objects, &layer.fields.name_prefix, &layer.fields.name_suffix);
-    refs::apply(objects, &renames, table);
+    refs::apply(objects, &renames, ctx.table);
     for l in layer.labels() {
         transform::labels(objects, &l);
     }
@@ -366,7 +401,7 @@ const NEEDS_HASH: &str = "internal.berth.dev/needs-hash";
 /// Runs the ConfigMap and Secret generators. A generated object replaces or merges into
 /// the base's object of the same name as its `behavior` says, and keeps that object's
 /// hashing (Kustomize does the same).
-fn generators(sandbox: &Sandbox, layer: &Overlay, objects: &mut Vec<Object>) -> Result<(), Error> {
+fn generators(sandbox: &Sandbox, layer: &Overlay, objects: &mut Vec<Object>, home: Option<&str>) -> Result<(), Error> {
     let lists = [
         (
             generate::Kind::ConfigMap,
@@ -384,6 +419,9 @@ fn generators(sandbox: &Sandbox, layer: &Overlay, objects: &mut Vec<Object>) -> 
             let at = layer.origin(&format!("/{field}/{i}"));
             let behavior = g.behavior(Some(&at))?;
             let mut made = generate::generate(kind, g, sandbox, &layer.dir, Some(&at))?;
+            if let Some(ns) = home {
+                manifest::default_namespace(std::slice::from_mut(&mut made), ns);
+            }
             let same = |o: &Object| o.kind() == made.kind() && o.name() == made.name();
             let object = match (behavior, objects.iter().position(same)) {
                 (generate::Behavior::Create, Some(_)) => {
@@ -482,7 +520,7 @@ fn patches(
     index: usize,
     entry: &spec::PatchEntry,
     objects: &mut [Object],
-    kube_version: &str,
+    ctx: &Layer<'_>,
     warnings: &mut Warnings,
 ) -> Result<(), Error> {
     let at = layer.origin(&format!("/patches/{index}"));
@@ -561,10 +599,11 @@ fn patches(
                     patch::merge(&mut o.value, &doc);
                     Ok(())
                 }
-                _ => patch::strategic(
+                _ => patch::strategic_with(
                     &mut o.value,
                     &without_identity(&doc, entry.target.is_some()),
-                    kube_version,
+                    ctx.kube_version,
+                    ctx.merge_keys,
                 ),
             };
             done.map_err(|e| {
