@@ -75,10 +75,12 @@ impl SourceFile {
 #[derive(Debug)]
 pub struct Sandbox {
     root: PathBuf,
-    read: Mutex<BTreeMap<Arc<str>, Arc<[u8]>>>,
-    /// Files whose content is replaced by text berth made from them (a chart's
-    /// `compose.yaml` after template rendering), so later stages read what was rendered.
-    substitutes: Mutex<BTreeMap<Arc<str>, Arc<[u8]>>>,
+    /// Shared by every view of the same root (see [`Sandbox::with_substitute`]).
+    read: Arc<Mutex<BTreeMap<Arc<str>, Arc<[u8]>>>>,
+    /// Files whose content is replaced, in this view only, by text berth made from them (a
+    /// chart's `compose.yaml` after template rendering), so later stages read what was
+    /// rendered. A view per render keeps parallel renders from seeing each other's text.
+    substitutes: BTreeMap<Arc<str>, Arc<[u8]>>,
 }
 
 impl Sandbox {
@@ -90,8 +92,8 @@ impl Sandbox {
         })?;
         Ok(Sandbox {
             root,
-            read: Mutex::new(BTreeMap::new()),
-            substitutes: Mutex::new(BTreeMap::new()),
+            read: Arc::new(Mutex::new(BTreeMap::new())),
+            substitutes: BTreeMap::new(),
         })
     }
 
@@ -137,8 +139,7 @@ impl Sandbox {
     /// Reads a root-relative file. Symlinks are followed only while they stay in the root.
     pub fn read(&self, name: &str, at: Option<&Origin>) -> Result<SourceFile, Error> {
         let joined = self.root.join(name);
-        let substitute = self.substitutes.lock().ok().and_then(|s| s.get(name).cloned());
-        if let Some(bytes) = substitute {
+        if let Some(bytes) = self.substitutes.get(name).cloned() {
             return Ok(SourceFile {
                 name: name.into(),
                 path: joined,
@@ -176,15 +177,19 @@ impl Sandbox {
         self.root.join(name).is_dir()
     }
 
-    /// From now on, reading `name` gives `text` (what berth rendered from that file), and
-    /// diagnostics about it show `text`.
-    pub fn substitute(&self, name: &str, text: String) {
+    /// A view of the same root in which reading `name` gives `text` (what berth rendered
+    /// from that file); diagnostics about it show `text`.
+    pub fn with_substitute(&self, name: &str, text: String) -> Sandbox {
         let bytes: Arc<[u8]> = text.into_bytes().into();
-        if let Ok(mut s) = self.substitutes.lock() {
-            s.insert(name.into(), bytes.clone());
-        }
         if let Ok(mut read) = self.read.lock() {
-            read.insert(name.into(), bytes);
+            read.insert(name.into(), bytes.clone());
+        }
+        let mut substitutes = self.substitutes.clone();
+        substitutes.insert(name.into(), bytes);
+        Sandbox {
+            root: self.root.clone(),
+            read: self.read.clone(),
+            substitutes,
         }
     }
 

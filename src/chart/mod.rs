@@ -248,7 +248,7 @@ impl Ctx<'_> {
         });
         let templates = template::environment(&with_compose, deps)?;
         let rendered = render::text(&templates, "../compose.yaml", ctx, values)?;
-        self.sandbox.substitute(&file, rendered);
+        let sandbox = self.sandbox.with_substitute(&file, rendered);
         let load = LoadOptions {
             files: vec![file],
             env_files: Vec::new(),
@@ -256,12 +256,12 @@ impl Ctx<'_> {
             variables: self.req.variables.clone(),
             project_name: Some(self.release.name.clone()),
         };
-        let project = compose::load(self.sandbox, &load, warnings)?;
+        let project = compose::load(&sandbox, &load, warnings)?;
         let opts = ConvertOptions {
             namespace: Some(self.release.namespace.clone()),
             kube_version: self.req.kube_version.clone(),
         };
-        convert::convert(&project, self.sandbox, &opts, warnings)
+        convert::convert(&project, &sandbox, &opts, warnings)
     }
 }
 

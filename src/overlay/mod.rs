@@ -79,7 +79,18 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
         .clone()
         .or_else(|| outer(|o| o.fields.kube_version.clone()))
         .unwrap_or_else(|| crate::validate::DEFAULT_KUBE_VERSION.to_string());
-    crate::validate::check_kube_version(&kube_version)?;
+    if let Err(e) = crate::validate::check_kube_version(&kube_version) {
+        // Said by an overlay: point at it.
+        let said = layers.iter().find(|o| o.fields.kube_version.is_some());
+        return Err(match (&req.kube_version, said) {
+            (None, Some(layer)) => Error::input(
+                Some(layer.origin("/kubeVersion")),
+                format!("unsupported kubeVersion {kube_version:?}"),
+                e.help().unwrap_or("pick a supported version"),
+            ),
+            _ => e,
+        });
+    }
     let namespace = req
         .namespace
         .clone()

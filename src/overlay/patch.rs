@@ -243,7 +243,7 @@ struct Walk<'a> {
 }
 
 /// Whether a patch map says `$patch: <directive>`.
-fn directive<'v>(patch: &'v Value) -> Option<&'v str> {
+fn directive(patch: &Value) -> Option<&str> {
     patch.get("$patch").and_then(Value::as_str)
 }
 
