@@ -633,3 +633,4 @@ mod tests {
         assert!(r.findings[1].message.contains("use apiVersion: apps/v1"));
     }
 }
+

@@ -171,49 +171,55 @@ fn apparmor_annotations(pod: &Pod, sink: &mut Sink) {
 
 /// AppArmor, SELinux and seccomp at pod level.
 fn pod_security_context(pod: &Pod, kube_minor: u32, sink: &mut Sink) {
+    let Some(context) = pod.spec.get("securityContext") else { return };
     let at = |rest: &str| pod.at(&format!("/securityContext{rest}"));
-    let get = |rest: &str| pod.get("/securityContext").and_then(|c| c.pointer(rest));
-    apparmor(
-        get("/appArmorProfile/type"),
-        at("/appArmorProfile/type"),
-        "the pod",
-        sink,
-    );
-    selinux(pod.get("/securityContext"), &at, "the pod", kube_minor, sink);
-    seccomp(get("/seccompProfile/type"), at("/seccompProfile/type"), "the pod", sink);
+    let get = |rest: &str| context.pointer(rest);
+    let who = || "the pod".to_string();
+    apparmor(get("/appArmorProfile/type"), &at, &who, sink);
+    selinux(Some(context), &at, &who, kube_minor, sink);
+    seccomp(get("/seccompProfile/type"), &at, &who, sink);
 }
 
 fn container_security_context(c: &Container, kube_minor: u32, sink: &mut Sink) {
+    let Some(context) = c.value.get("securityContext") else { return };
     let at = |rest: &str| c.at(&format!("/securityContext{rest}"));
-    let get = |rest: &str| c.get("/securityContext").and_then(|sc| sc.pointer(rest));
-    let who = c.describe();
-    apparmor(get("/appArmorProfile/type"), at("/appArmorProfile/type"), &who, sink);
-    selinux(c.get("/securityContext"), &at, &who, kube_minor, sink);
-    seccomp(get("/seccompProfile/type"), at("/seccompProfile/type"), &who, sink);
+    let get = |rest: &str| context.pointer(rest);
+    let who = || c.describe();
+    apparmor(get("/appArmorProfile/type"), &at, &who, sink);
+    selinux(Some(context), &at, &who, kube_minor, sink);
+    seccomp(get("/seccompProfile/type"), &at, &who, sink);
     if let Some(m) = get("/procMount").and_then(Value::as_str)
         && m != "Default"
     {
         sink.push(
             at("/procMount"),
-            format!("/proc mount: {who} sets procMount {m:?}; only Default is allowed"),
+            format!("/proc mount: {} sets procMount {m:?}; only Default is allowed", who()),
         );
     }
 }
 
-fn apparmor(value: Option<&Value>, at: String, who: &str, sink: &mut Sink) {
+/// Who a security context belongs to, named only when a finding needs it.
+type Who<'a> = &'a dyn Fn() -> String;
+/// The pointer of a field under the security context at hand.
+type At<'a> = &'a dyn Fn(&str) -> String;
+
+fn apparmor(value: Option<&Value>, at: At, who: Who, sink: &mut Sink) {
     if let Some(t) = value.and_then(Value::as_str)
         && t != "RuntimeDefault"
         && t != "Localhost"
     {
         sink.push(
-            at,
-            format!("AppArmor: {who} sets profile type {t:?}; only RuntimeDefault or Localhost is allowed"),
+            at("/appArmorProfile/type"),
+            format!(
+                "AppArmor: {} sets profile type {t:?}; only RuntimeDefault or Localhost is allowed",
+                who()
+            ),
         );
     }
 }
 
 /// SELinux options of a security context (`context`), `at` giving pointers under it.
-fn selinux(context: Option<&Value>, at: &dyn Fn(&str) -> String, who: &str, kube_minor: u32, sink: &mut Sink) {
+fn selinux(context: Option<&Value>, at: At, who: Who, kube_minor: u32, sink: &mut Sink) {
     let get = |rest: &str| context.and_then(|c| c.pointer(rest));
     if let Some(t) = get("/seLinuxOptions/type").and_then(Value::as_str)
         && !t.is_empty()
@@ -229,28 +235,30 @@ fn selinux(context: Option<&Value>, at: &dyn Fn(&str) -> String, who: &str, kube
         sink.push(
             at("/seLinuxOptions/type"),
             format!(
-                "SELinux: {who} sets type {t:?}; only {} (or none) is allowed",
+                "SELinux: {} sets type {t:?}; only {} (or none) is allowed",
+                who(),
                 allowed.join(", ")
             ),
         );
     }
+    let options = get("/seLinuxOptions");
     for field in ["user", "role"] {
-        if let Some(v) = get(&format!("/seLinuxOptions/{field}")).and_then(Value::as_str)
+        if let Some(v) = options.and_then(|o| o.get(field)).and_then(Value::as_str)
             && !v.is_empty()
         {
             sink.push(
                 at(&format!("/seLinuxOptions/{field}")),
-                format!("SELinux: {who} sets a custom SELinux {field} {v:?}; it must be unset"),
+                format!("SELinux: {} sets a custom SELinux {field} {v:?}; it must be unset", who()),
             );
         }
     }
 }
 
-fn seccomp(value: Option<&Value>, at: String, who: &str, sink: &mut Sink) {
+fn seccomp(value: Option<&Value>, at: At, who: Who, sink: &mut Sink) {
     if value.and_then(Value::as_str) == Some("Unconfined") {
         sink.push(
-            at,
-            format!("seccomp: {who} runs Unconfined; use RuntimeDefault or Localhost"),
+            at("/seccompProfile/type"),
+            format!("seccomp: {} runs Unconfined; use RuntimeDefault or Localhost", who()),
         );
     }
 }
@@ -316,16 +324,17 @@ fn host_ports(c: &Container, sink: &mut Sink) {
 }
 
 fn host_probes(c: &Container, sink: &mut Sink) {
-    let probes = PROBES.iter().map(|p| (format!("/{p}"), *p));
-    let hooks = HOOKS.iter().map(|h| (format!("/lifecycle/{h}"), *h));
-    for (at, what) in probes.chain(hooks) {
+    let probes = PROBES.iter().map(|p| (c.value.get(*p), "", *p));
+    let lifecycle = c.value.get("lifecycle");
+    let hooks = HOOKS.iter().map(|h| (lifecycle.and_then(|l| l.get(*h)), "/lifecycle", *h));
+    for (handlers, at, what) in probes.chain(hooks) {
+        let Some(handlers) = handlers else { continue };
         for handler in HANDLERS {
-            let field = format!("{at}/{handler}/host");
-            if let Some(host) = c.get(&field).and_then(Value::as_str)
+            if let Some(host) = handlers.get(*handler).and_then(|h| h.get("host")).and_then(Value::as_str)
                 && !host.is_empty()
             {
                 sink.push(
-                    c.at(&field),
+                    c.at(&format!("{at}/{what}/{handler}/host")),
                     format!(
                         "host probes: the {what} of {} targets host {host:?}; leave host unset (the pod's IP)",
                         c.describe()
