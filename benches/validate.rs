@@ -117,8 +117,14 @@ fn rate(n: usize, d: Duration) -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let benching = std::env::args().any(|a| a == "--bench");
-    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(if benching { 10_000 } else { 20 });
-    let runs: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(if benching { 5 } else { 1 });
+    let n: usize = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(if benching { 10_000 } else { 20 });
+    let runs: usize = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(if benching { 5 } else { 1 });
     let text = stream(n);
     for profile in [Profile::None, Profile::Restricted] {
         let mut times = Vec::new();

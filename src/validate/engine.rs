@@ -633,4 +633,3 @@ mod tests {
         assert!(r.findings[1].message.contains("use apiVersion: apps/v1"));
     }
 }
-

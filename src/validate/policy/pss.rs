@@ -171,7 +171,9 @@ fn apparmor_annotations(pod: &Pod, sink: &mut Sink) {
 
 /// AppArmor, SELinux and seccomp at pod level.
 fn pod_security_context(pod: &Pod, kube_minor: u32, sink: &mut Sink) {
-    let Some(context) = pod.spec.get("securityContext") else { return };
+    let Some(context) = pod.spec.get("securityContext") else {
+        return;
+    };
     let at = |rest: &str| pod.at(&format!("/securityContext{rest}"));
     let get = |rest: &str| context.pointer(rest);
     let who = || "the pod".to_string();
@@ -181,7 +183,9 @@ fn pod_security_context(pod: &Pod, kube_minor: u32, sink: &mut Sink) {
 }
 
 fn container_security_context(c: &Container, kube_minor: u32, sink: &mut Sink) {
-    let Some(context) = c.value.get("securityContext") else { return };
+    let Some(context) = c.value.get("securityContext") else {
+        return;
+    };
     let at = |rest: &str| c.at(&format!("/securityContext{rest}"));
     let get = |rest: &str| context.pointer(rest);
     let who = || c.describe();
@@ -248,7 +252,10 @@ fn selinux(context: Option<&Value>, at: At, who: Who, kube_minor: u32, sink: &mu
         {
             sink.push(
                 at(&format!("/seLinuxOptions/{field}")),
-                format!("SELinux: {} sets a custom SELinux {field} {v:?}; it must be unset", who()),
+                format!(
+                    "SELinux: {} sets a custom SELinux {field} {v:?}; it must be unset",
+                    who()
+                ),
             );
         }
     }
@@ -326,11 +333,16 @@ fn host_ports(c: &Container, sink: &mut Sink) {
 fn host_probes(c: &Container, sink: &mut Sink) {
     let probes = PROBES.iter().map(|p| (c.value.get(*p), "", *p));
     let lifecycle = c.value.get("lifecycle");
-    let hooks = HOOKS.iter().map(|h| (lifecycle.and_then(|l| l.get(*h)), "/lifecycle", *h));
+    let hooks = HOOKS
+        .iter()
+        .map(|h| (lifecycle.and_then(|l| l.get(*h)), "/lifecycle", *h));
     for (handlers, at, what) in probes.chain(hooks) {
         let Some(handlers) = handlers else { continue };
         for handler in HANDLERS {
-            if let Some(host) = handlers.get(*handler).and_then(|h| h.get("host")).and_then(Value::as_str)
+            if let Some(host) = handlers
+                .get(*handler)
+                .and_then(|h| h.get("host"))
+                .and_then(Value::as_str)
                 && !host.is_empty()
             {
                 sink.push(
