@@ -21,7 +21,6 @@ const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaS
 const POD_TEMPLATES: &[(&str, &str)] = &[
     ("Deployment", "/spec/template"),
     ("ReplicationController", "/spec/template"),
-    ("PodTemplate", "/template"),
     ("StatefulSet", "/spec/template"),
     ("DaemonSet", "/spec/template"),
     ("ReplicaSet", "/spec/template"),
