@@ -326,7 +326,11 @@ impl Run<'_> {
         let added = report.findings.get(start..).unwrap_or_default();
         for mut w in waivers {
             w.matched = added.iter().filter(|f| f.rule == w.rule && f.waived.is_some()).count();
-            report.waivers.push(w);
+            // An annotation is part of its object and always reported; a policy waiver
+            // (which may target many objects) only where it relaxed something.
+            if w.source == WaiverSource::Annotation || w.matched > 0 {
+                report.waivers.push(w);
+            }
         }
     }
 

@@ -130,11 +130,12 @@ pub fn validate(objects: &[Object], kube_version: &str) -> Result<(), Error> {
 pub fn validate_rendered(objects: &[Object], kube_version: &str, profile: Profile) -> Result<Report, Error> {
     let report = check(objects, &Options::new(kube_version, profile))?;
     // A schema or semantic failure of rendered output is berth's doing; a policy failure
-    // may be the input's (a relaxation without a waiver).
-    let note = if report
-        .failing(false)
-        .any(|f| f.rule().is_some_and(|r| r.applies == rules::Applies::Always))
-    {
+    // (or a broken waiver the input wrote) may be the input's.
+    let berths_doing = |f: &Finding| {
+        f.rule()
+            .is_some_and(|r| r.applies == rules::Applies::Always && r.id != "POLICY-WAIVER")
+    };
+    let note = if report.failing(false).any(berths_doing) {
         "; this is a bug in berth, please report it with the input"
     } else {
         "; relax a rule with a reason (berth.dev/waive) or choose another --profile"

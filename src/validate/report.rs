@@ -185,11 +185,69 @@ fn snippet(sources: &HashMap<Arc<str>, Arc<str>>, origin: &Origin) -> Option<Str
     ))
 }
 
-fn location(origin: Option<&Origin>) -> (Value, Value, Value) {
+/// One finding of the JSON format (borrowed, so writing a large report copies nothing).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    fails: bool,
+    object: &'a str,
+    api_version: Option<&'a str>,
+    kind: Option<&'a str>,
+    namespace: Option<&'a str>,
+    name: Option<&'a str>,
+    path: &'a str,
+    message: &'a str,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    waived: Option<&'a str>,
+    help: Option<&'a str>,
+    help_uri: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonWaiver<'a> {
+    rule: &'a str,
+    object: &'a str,
+    reason: &'a str,
+    source: &'a str,
+    findings: usize,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonSummary {
+    files: usize,
+    objects: usize,
+    errors: usize,
+    warnings: usize,
+    info: usize,
+    waived: usize,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonReport<'a> {
+    api_version: &'a str,
+    kube_version: &'a str,
+    profile: &'a str,
+    strict: bool,
+    passed: bool,
+    summary: JsonSummary,
+    findings: Vec<JsonFinding<'a>>,
+    waivers: Vec<JsonWaiver<'a>>,
+}
+
+/// (file, line, column) of an origin; line and column only for a place in the file.
+fn place(origin: Option<&Origin>) -> (Option<&str>, Option<usize>, Option<usize>) {
     match origin {
-        Some(o) if o.line > 0 => (json!(o.file.as_ref()), json!(o.line), json!(o.column)),
-        Some(o) => (json!(o.file.as_ref()), Value::Null, Value::Null),
-        None => (Value::Null, Value::Null, Value::Null),
+        Some(o) if o.line > 0 => (Some(&o.file), Some(o.line), Some(o.column)),
+        Some(o) => (Some(&o.file), None, None),
+        None => (None, None, None),
     }
 }
 
@@ -197,66 +255,69 @@ fn location(origin: Option<&Origin>) -> (Value, Value, Value) {
 /// counts, every finding shown and every waiver.
 pub fn json(run: &Run) -> String {
     let (errors, warnings, info, waived) = run.counts();
-    let findings: Vec<Value> = run
+    let findings = run
         .shown()
         .map(|f| {
-            let (file, line, column) = location(f.origin.as_ref());
+            let (file, line, column) = place(f.origin.as_ref());
             let object = f.index.and_then(|i| run.objects.get(i));
-            json!({
-                "rule": f.rule,
-                "severity": f.severity.as_str(),
-                "fails": run.fails(f),
-                "object": f.object,
-                "apiVersion": object.map(Object::api_version),
-                "kind": object.map(Object::kind),
-                "namespace": object.map(Object::namespace).filter(|n| !n.is_empty()),
-                "name": object.map(Object::name),
-                "path": f.path,
-                "message": f.message,
-                "file": file,
-                "line": line,
-                "column": column,
-                "waived": f.waived,
-                "help": f.rule().map(|r| r.fix),
-                "helpUri": f.rule().map(|r| r.help_uri()),
-            })
+            JsonFinding {
+                rule: f.rule,
+                severity: f.severity.as_str(),
+                fails: run.fails(f),
+                object: &f.object,
+                api_version: object.map(Object::api_version),
+                kind: object.map(Object::kind),
+                namespace: object.map(Object::namespace).filter(|n| !n.is_empty()),
+                name: object.map(Object::name),
+                path: &f.path,
+                message: &f.message,
+                file,
+                line,
+                column,
+                waived: f.waived.as_deref(),
+                help: f.rule().map(|r| r.fix),
+                help_uri: f.rule().map(|r| r.help_uri()),
+            }
         })
         .collect();
-    let waivers: Vec<Value> = run
+    let waivers = run
         .report
         .waivers
         .iter()
         .map(|w| {
-            let (file, line, column) = location(w.origin.as_ref());
-            json!({
-                "rule": w.rule,
-                "object": w.object,
-                "reason": w.reason,
-                "source": match w.source { WaiverSource::Annotation => "annotation", WaiverSource::Policy => "policy" },
-                "findings": w.matched,
-                "file": file,
-                "line": line,
-                "column": column,
-            })
+            let (file, line, column) = place(w.origin.as_ref());
+            JsonWaiver {
+                rule: w.rule,
+                object: &w.object,
+                reason: &w.reason,
+                source: match w.source {
+                    WaiverSource::Annotation => "annotation",
+                    WaiverSource::Policy => "policy",
+                },
+                findings: w.matched,
+                file,
+                line,
+                column,
+            }
         })
         .collect();
-    let doc = json!({
-        "apiVersion": "berth.dev/validate/v1",
-        "kubeVersion": run.report.kube_version,
-        "profile": profile_name(run),
-        "strict": run.strict,
-        "passed": run.passed(),
-        "summary": {
-            "files": run.files.len(),
-            "objects": run.report.objects,
-            "errors": errors,
-            "warnings": warnings,
-            "info": info,
-            "waived": waived,
+    let doc = JsonReport {
+        api_version: "berth.dev/validate/v1",
+        kube_version: run.report.kube_version,
+        profile: profile_name(run),
+        strict: run.strict,
+        passed: run.passed(),
+        summary: JsonSummary {
+            files: run.files.len(),
+            objects: run.report.objects,
+            errors,
+            warnings,
+            info,
+            waived,
         },
-        "findings": findings,
-        "waivers": waivers,
-    });
+        findings,
+        waivers,
+    };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s

@@ -21,7 +21,6 @@ const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaS
 const POD_TEMPLATES: &[(&str, &str)] = &[
     ("Deployment", "/spec/template"),
     ("ReplicationController", "/spec/template"),
-    ("PodTemplate", "/template"),
     ("StatefulSet", "/spec/template"),
     ("DaemonSet", "/spec/template"),
     ("ReplicaSet", "/spec/template"),
@@ -225,6 +224,14 @@ static ALL_FIELDS: LazyLock<Vec<(&'static Field, String)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The segments of each pattern of `ALL_FIELDS`, split once.
+static SEGMENTS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    ALL_FIELDS
+        .iter()
+        .map(|(_, pattern)| pattern.split('/').skip(1).map(str::to_string).collect())
+        .collect()
+});
+
 /// A check over one object that needs more than a field rule: (rule, description, fn).
 type CheckFn = fn(&Context, &Object, &mut Sink);
 const CHECKS: &[(&str, &str, CheckFn)] = &[
@@ -295,7 +302,7 @@ fn describe(f: &Field, pattern: &str) -> String {
 pub(super) struct PodRef<'a> {
     /// Index of the owning object in the checked slice.
     pub index: usize,
-    pub owner: String,
+    pub owner: &'a Object,
     pub namespace: &'a str,
     pub labels: Option<&'a Map<String, Value>>,
     pub spec: &'a Value,
@@ -320,7 +327,7 @@ impl<'a> Context<'a> {
                 let template = o.value.pointer(at)?;
                 Some(PodRef {
                     index,
-                    owner: o.id(),
+                    owner: o,
                     namespace: o.namespace(),
                     labels: template.pointer("/metadata/labels").and_then(Value::as_object),
                     spec: template.get("spec")?,
@@ -389,15 +396,30 @@ impl Sink<'_> {
 /// Every semantic problem of `obj`, checked in the context of all emitted objects.
 pub fn problems(ctx: &Context, obj: &Object) -> Vec<Problem> {
     let mut out = Vec::new();
-    for (f, pattern) in ALL_FIELDS.iter().filter(|(f, _)| f.kinds.has(obj.kind())) {
-        let mut sink = Sink {
-            rule: f.rule,
-            object: obj,
-            out: Vec::new(),
+    let kind = obj.kind();
+    // Where each scope's patterns start: the object, and its pod template (if any).
+    let pod = pod_template(kind).and_then(|base| Some((base, obj.value.pointer(base)?)));
+    let mut stack = Vec::new();
+    let mut sink = Sink {
+        rule: "",
+        object: obj,
+        out: Vec::new(),
+    };
+    for ((f, pattern), segments) in ALL_FIELDS.iter().zip(SEGMENTS.iter()) {
+        if !f.kinds.has(kind) {
+            continue;
+        }
+        let (base, root) = match f.scope {
+            Scope::Object => ("", &obj.value),
+            Scope::Pod => match pod {
+                Some(p) => p,
+                None => continue,
+            },
         };
-        run_field(f, pattern, obj, &mut sink);
-        out.extend(sink.out);
+        sink.rule = f.rule;
+        run_field(f, pattern, segments, (base, root), &mut stack, &mut sink);
     }
+    out.append(&mut sink.out);
     for (rule, _, check) in CHECKS {
         let mut sink = Sink {
             rule,
@@ -410,80 +432,123 @@ pub fn problems(ctx: &Context, obj: &Object) -> Vec<Problem> {
     out
 }
 
-fn run_field(f: &Field, pattern: &str, obj: &Object, sink: &mut Sink) {
-    let base = match f.scope {
-        Scope::Object => "",
-        Scope::Pod => match pod_template(obj.kind()) {
-            Some(p) => p,
-            None => return,
-        },
-    };
-    let Some(root) = obj.value.pointer(base) else { return };
-    let found = glob(root, pattern);
-    if found.is_empty() && f.required {
-        let allowed = match f.test {
-            Test::OneOf(vs) => format!(" (one of {})", vs.join(", ")),
-            Test::Grammar(_) => String::new(),
+/// Runs one field rule over the values its pattern matches under `root` (at `base`).
+fn run_field<'a>(
+    f: &Field,
+    pattern: &str,
+    segments: &[String],
+    (base, root): (&str, &'a Value),
+    stack: &mut Vec<Seg<'a>>,
+    sink: &mut Sink,
+) {
+    let mut found = 0;
+    stack.clear();
+    walk(root, segments, stack, "", &mut |path, key, value| {
+        found += 1;
+        let subject = match f.target {
+            Target::Key => Some(key),
+            Target::Value => value.as_str(),
         };
-        sink.push(format!("{base}{pattern}"), format!("is required{allowed}: {}", f.what));
-    }
-    for m in found {
-        let (subject, path) = match f.target {
-            Target::Key => (Some(m.key.as_str()), m.pointer.clone()),
-            Target::Value => (m.value.as_str(), m.pointer.clone()),
-        };
-        let Some(subject) = subject else { continue };
+        let Some(subject) = subject else { return };
         let why = match f.test {
             Test::Grammar(g) => g.check(subject),
             Test::OneOf(vs) => (!vs.contains(&subject)).then(|| format!("must be one of {}", vs.join(", "))),
         };
         if let Some(why) = why {
             let label = if f.target == Target::Key { "key" } else { "value" };
-            sink.push(format!("{base}{path}"), format!("{label} {subject:?} {why}"));
+            sink.push(pointer_of(base, path), format!("{label} {subject:?} {why}"));
         }
+    });
+    if found == 0 && f.required {
+        let allowed = match f.test {
+            Test::OneOf(vs) => format!(" (one of {})", vs.join(", ")),
+            Test::Grammar(_) => String::new(),
+        };
+        sink.push(format!("{base}{pattern}"), format!("is required{allowed}: {}", f.what));
     }
 }
 
-/// One value found by `glob`, with its pointer and the last map key on the way.
+/// One step of a path walked by `walk`: a map key or an array index.
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The JSON pointer of a walked path under `base`; built only for a finding.
+fn pointer_of(base: &str, path: &[Seg]) -> String {
+    let mut out = base.to_string();
+    for seg in path {
+        out.push('/');
+        match seg {
+            Seg::Key(k) => out.push_str(&escape(k)),
+            Seg::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
+}
+
+/// Calls `f(path, key, value)` for every non-null value the pattern segments match; `*`
+/// matches every array item or map member, and `key` is the last map key on the way.
+/// The path is a reused stack, so walking allocates nothing per value.
+fn walk<'a>(
+    value: &'a Value,
+    pattern: &[String],
+    stack: &mut Vec<Seg<'a>>,
+    key: &'a str,
+    f: &mut dyn FnMut(&[Seg<'a>], &'a str, &'a Value),
+) {
+    let Some((first, rest)) = pattern.split_first() else {
+        if !value.is_null() {
+            f(stack, key, value);
+        }
+        return;
+    };
+    match (first.as_str(), value) {
+        ("*", Value::Array(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                stack.push(Seg::Index(i));
+                walk(v, rest, stack, key, f);
+                stack.pop();
+            }
+        }
+        ("*", Value::Object(map)) => {
+            for (k, v) in map {
+                stack.push(Seg::Key(k));
+                walk(v, rest, stack, k, f);
+                stack.pop();
+            }
+        }
+        (seg, Value::Object(map)) => {
+            if let Some((k, v)) = map.get_key_value(seg) {
+                stack.push(Seg::Key(k));
+                walk(v, rest, stack, k, f);
+                stack.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One value found by `glob`, with its pointer.
 struct Found<'a> {
     pointer: String,
-    key: String,
     value: &'a Value,
 }
 
-/// The values a pointer pattern matches; `*` stands for every array item or map member.
+/// The values a pointer pattern matches, with their pointers (for the few checks that
+/// need them all).
 fn glob<'a>(root: &'a Value, pattern: &str) -> Vec<Found<'a>> {
-    let mut found = vec![Found {
-        pointer: String::new(),
-        key: String::new(),
-        value: root,
-    }];
-    for seg in pattern.split('/').skip(1) {
-        let mut next = Vec::new();
-        for f in found {
-            match (seg, f.value) {
-                ("*", Value::Array(items)) => next.extend(items.iter().enumerate().map(|(i, v)| Found {
-                    pointer: format!("{}/{i}", f.pointer),
-                    key: f.key.clone(),
-                    value: v,
-                })),
-                ("*", Value::Object(map)) => next.extend(map.iter().map(|(k, v)| Found {
-                    pointer: format!("{}/{}", f.pointer, escape(k)),
-                    key: k.clone(),
-                    value: v,
-                })),
-                (seg, Value::Object(map)) => next.extend(map.get(seg).map(|v| Found {
-                    pointer: format!("{}/{seg}", f.pointer),
-                    key: seg.to_string(),
-                    value: v,
-                })),
-                _ => {}
-            }
-        }
-        found = next;
-    }
-    found.retain(|f| !f.value.is_null());
-    found
+    let segments: Vec<String> = pattern.split('/').skip(1).map(str::to_string).collect();
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    walk(root, &segments, &mut stack, "", &mut |path, _, value| {
+        out.push(Found {
+            pointer: pointer_of("", path),
+            value,
+        });
+    });
+    out
 }
 
 fn escape(key: &str) -> String {
@@ -671,7 +736,7 @@ fn service_target_ports(ctx: &Context, obj: &Object, sink: &mut Sink) {
             .iter()
             .any(|pod| containers(pod.spec).any(|(_, c)| ports(c).any(|cp| port_matches(cp, target))));
         if !exists {
-            let owners: Vec<&str> = pods.iter().map(|p| p.owner.as_str()).collect();
+            let owners: Vec<String> = pods.iter().map(|p| p.owner.id()).collect();
             sink.push(
                 format!("/spec/ports/{i}/{field}"),
                 format!(

@@ -171,49 +171,59 @@ fn apparmor_annotations(pod: &Pod, sink: &mut Sink) {
 
 /// AppArmor, SELinux and seccomp at pod level.
 fn pod_security_context(pod: &Pod, kube_minor: u32, sink: &mut Sink) {
+    let Some(context) = pod.spec.get("securityContext") else {
+        return;
+    };
     let at = |rest: &str| pod.at(&format!("/securityContext{rest}"));
-    let get = |rest: &str| pod.get("/securityContext").and_then(|c| c.pointer(rest));
-    apparmor(
-        get("/appArmorProfile/type"),
-        at("/appArmorProfile/type"),
-        "the pod",
-        sink,
-    );
-    selinux(pod.get("/securityContext"), &at, "the pod", kube_minor, sink);
-    seccomp(get("/seccompProfile/type"), at("/seccompProfile/type"), "the pod", sink);
+    let get = |rest: &str| context.pointer(rest);
+    let who = || "the pod".to_string();
+    apparmor(get("/appArmorProfile/type"), &at, &who, sink);
+    selinux(Some(context), &at, &who, kube_minor, sink);
+    seccomp(get("/seccompProfile/type"), &at, &who, sink);
 }
 
 fn container_security_context(c: &Container, kube_minor: u32, sink: &mut Sink) {
+    let Some(context) = c.value.get("securityContext") else {
+        return;
+    };
     let at = |rest: &str| c.at(&format!("/securityContext{rest}"));
-    let get = |rest: &str| c.get("/securityContext").and_then(|sc| sc.pointer(rest));
-    let who = c.describe();
-    apparmor(get("/appArmorProfile/type"), at("/appArmorProfile/type"), &who, sink);
-    selinux(c.get("/securityContext"), &at, &who, kube_minor, sink);
-    seccomp(get("/seccompProfile/type"), at("/seccompProfile/type"), &who, sink);
+    let get = |rest: &str| context.pointer(rest);
+    let who = || c.describe();
+    apparmor(get("/appArmorProfile/type"), &at, &who, sink);
+    selinux(Some(context), &at, &who, kube_minor, sink);
+    seccomp(get("/seccompProfile/type"), &at, &who, sink);
     if let Some(m) = get("/procMount").and_then(Value::as_str)
         && m != "Default"
     {
         sink.push(
             at("/procMount"),
-            format!("/proc mount: {who} sets procMount {m:?}; only Default is allowed"),
+            format!("/proc mount: {} sets procMount {m:?}; only Default is allowed", who()),
         );
     }
 }
 
-fn apparmor(value: Option<&Value>, at: String, who: &str, sink: &mut Sink) {
+/// Who a security context belongs to, named only when a finding needs it.
+type Who<'a> = &'a dyn Fn() -> String;
+/// The pointer of a field under the security context at hand.
+type At<'a> = &'a dyn Fn(&str) -> String;
+
+fn apparmor(value: Option<&Value>, at: At, who: Who, sink: &mut Sink) {
     if let Some(t) = value.and_then(Value::as_str)
         && t != "RuntimeDefault"
         && t != "Localhost"
     {
         sink.push(
-            at,
-            format!("AppArmor: {who} sets profile type {t:?}; only RuntimeDefault or Localhost is allowed"),
+            at("/appArmorProfile/type"),
+            format!(
+                "AppArmor: {} sets profile type {t:?}; only RuntimeDefault or Localhost is allowed",
+                who()
+            ),
         );
     }
 }
 
 /// SELinux options of a security context (`context`), `at` giving pointers under it.
-fn selinux(context: Option<&Value>, at: &dyn Fn(&str) -> String, who: &str, kube_minor: u32, sink: &mut Sink) {
+fn selinux(context: Option<&Value>, at: At, who: Who, kube_minor: u32, sink: &mut Sink) {
     let get = |rest: &str| context.and_then(|c| c.pointer(rest));
     if let Some(t) = get("/seLinuxOptions/type").and_then(Value::as_str)
         && !t.is_empty()
@@ -229,28 +239,33 @@ fn selinux(context: Option<&Value>, at: &dyn Fn(&str) -> String, who: &str, kube
         sink.push(
             at("/seLinuxOptions/type"),
             format!(
-                "SELinux: {who} sets type {t:?}; only {} (or none) is allowed",
+                "SELinux: {} sets type {t:?}; only {} (or none) is allowed",
+                who(),
                 allowed.join(", ")
             ),
         );
     }
+    let options = get("/seLinuxOptions");
     for field in ["user", "role"] {
-        if let Some(v) = get(&format!("/seLinuxOptions/{field}")).and_then(Value::as_str)
+        if let Some(v) = options.and_then(|o| o.get(field)).and_then(Value::as_str)
             && !v.is_empty()
         {
             sink.push(
                 at(&format!("/seLinuxOptions/{field}")),
-                format!("SELinux: {who} sets a custom SELinux {field} {v:?}; it must be unset"),
+                format!(
+                    "SELinux: {} sets a custom SELinux {field} {v:?}; it must be unset",
+                    who()
+                ),
             );
         }
     }
 }
 
-fn seccomp(value: Option<&Value>, at: String, who: &str, sink: &mut Sink) {
+fn seccomp(value: Option<&Value>, at: At, who: Who, sink: &mut Sink) {
     if value.and_then(Value::as_str) == Some("Unconfined") {
         sink.push(
-            at,
-            format!("seccomp: {who} runs Unconfined; use RuntimeDefault or Localhost"),
+            at("/seccompProfile/type"),
+            format!("seccomp: {} runs Unconfined; use RuntimeDefault or Localhost", who()),
         );
     }
 }
@@ -316,16 +331,22 @@ fn host_ports(c: &Container, sink: &mut Sink) {
 }
 
 fn host_probes(c: &Container, sink: &mut Sink) {
-    let probes = PROBES.iter().map(|p| (format!("/{p}"), *p));
-    let hooks = HOOKS.iter().map(|h| (format!("/lifecycle/{h}"), *h));
-    for (at, what) in probes.chain(hooks) {
+    let probes = PROBES.iter().map(|p| (c.value.get(*p), "", *p));
+    let lifecycle = c.value.get("lifecycle");
+    let hooks = HOOKS
+        .iter()
+        .map(|h| (lifecycle.and_then(|l| l.get(*h)), "/lifecycle", *h));
+    for (handlers, at, what) in probes.chain(hooks) {
+        let Some(handlers) = handlers else { continue };
         for handler in HANDLERS {
-            let field = format!("{at}/{handler}/host");
-            if let Some(host) = c.get(&field).and_then(Value::as_str)
+            if let Some(host) = handlers
+                .get(*handler)
+                .and_then(|h| h.get("host"))
+                .and_then(Value::as_str)
                 && !host.is_empty()
             {
                 sink.push(
-                    c.at(&field),
+                    c.at(&format!("{at}/{what}/{handler}/host")),
                     format!(
                         "host probes: the {what} of {} targets host {host:?}; leave host unset (the pod's IP)",
                         c.describe()
@@ -480,5 +501,378 @@ fn restricted_capabilities(c: &Container, sink: &mut Sink) {
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::Object;
+    use crate::validate::semantic::Context;
+    use serde_json::{Value, json};
+
+    /// A pod that passes every control of both levels.
+    fn hardened() -> Value {
+        json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
+            "spec": {
+                "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+                "containers": [{"name": "c", "image": "i:1", "securityContext": {
+                    "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}],
+                "volumes": [{"name": "tmp", "emptyDir": {}}]
+            }
+        })
+    }
+
+    /// (control, level checked, minor version, the change, the expected path, the start of
+    /// the expected message).
+    type Case = (&'static str, CheckFn, u32, fn(&mut Value), &'static str, &'static str);
+
+    fn set(v: &mut Value, pointer: &str, value: Value) {
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        let mut at = &mut *v;
+        for seg in parent.split('/').skip(1) {
+            at = match at {
+                Value::Array(a) => &mut a[seg.parse::<usize>().unwrap()],
+                other => other.as_object_mut().unwrap().entry(seg).or_insert(json!({})),
+            };
+        }
+        match at {
+            Value::Array(a) => a[key.parse::<usize>().unwrap()] = value,
+            other => {
+                other.as_object_mut().unwrap().insert(key.to_string(), value);
+            }
+        }
+    }
+
+    type CheckFn = fn(&Facts, &Subject, &mut Sink);
+    const C0: &str = "/spec/containers/0";
+
+    fn cases() -> Vec<Case> {
+        vec![
+            (
+                "HostProcess",
+                baseline,
+                35,
+                |v| set(v, "/spec/securityContext/windowsOptions", json!({"hostProcess": true})),
+                "/spec/securityContext/windowsOptions/hostProcess",
+                "HostProcess",
+            ),
+            (
+                "host network",
+                baseline,
+                35,
+                |v| set(v, "/spec/hostNetwork", json!(true)),
+                "/spec/hostNetwork",
+                "host namespaces: hostNetwork",
+            ),
+            (
+                "host PID",
+                baseline,
+                35,
+                |v| set(v, "/spec/hostPID", json!(true)),
+                "/spec/hostPID",
+                "host namespaces: hostPID",
+            ),
+            (
+                "host IPC",
+                baseline,
+                35,
+                |v| set(v, "/spec/hostIPC", json!(true)),
+                "/spec/hostIPC",
+                "host namespaces: hostIPC",
+            ),
+            (
+                "privileged",
+                baseline,
+                35,
+                |v| set(v, "/spec/containers/0/securityContext/privileged", json!(true)),
+                "/spec/containers/0/securityContext/privileged",
+                "privileged containers",
+            ),
+            (
+                "capabilities",
+                baseline,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/spec/containers/0/securityContext/capabilities/add",
+                        json!(["CHOWN", "SYS_ADMIN"]),
+                    )
+                },
+                "/spec/containers/0/securityContext/capabilities/add/1",
+                "capabilities: container \"c\" adds SYS_ADMIN",
+            ),
+            (
+                "hostPath",
+                baseline,
+                35,
+                |v| set(v, "/spec/volumes/0", json!({"name": "h", "hostPath": {"path": "/"}})),
+                "/spec/volumes/0/hostPath",
+                "hostPath volumes",
+            ),
+            (
+                "host ports",
+                baseline,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/spec/containers/0/ports",
+                        json!([{"containerPort": 80, "hostPort": 80}]),
+                    )
+                },
+                "/spec/containers/0/ports/0/hostPort",
+                "host ports",
+            ),
+            (
+                "host probes",
+                baseline,
+                34,
+                |v| {
+                    set(
+                        v,
+                        "/spec/containers/0/readinessProbe",
+                        json!({"httpGet": {"port": 80, "host": "10.0.0.1"}}),
+                    )
+                },
+                "/spec/containers/0/readinessProbe/httpGet/host",
+                "host probes",
+            ),
+            (
+                "host hooks",
+                baseline,
+                34,
+                |v| {
+                    set(
+                        v,
+                        "/spec/containers/0/lifecycle",
+                        json!({"preStop": {"tcpSocket": {"port": 80, "host": "x"}}}),
+                    )
+                },
+                "/spec/containers/0/lifecycle/preStop/tcpSocket/host",
+                "host probes",
+            ),
+            (
+                "AppArmor",
+                baseline,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/spec/securityContext/appArmorProfile",
+                        json!({"type": "Unconfined"}),
+                    )
+                },
+                "/spec/securityContext/appArmorProfile/type",
+                "AppArmor",
+            ),
+            (
+                "AppArmor annotation",
+                baseline,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/metadata/annotations",
+                        json!({"container.apparmor.security.beta.kubernetes.io/c": "unconfined"}),
+                    )
+                },
+                "/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1c",
+                "AppArmor",
+            ),
+            (
+                "SELinux type",
+                baseline,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/spec/containers/0/securityContext/seLinuxOptions",
+                        json!({"type": "spc_t"}),
+                    )
+                },
+                "/spec/containers/0/securityContext/seLinuxOptions/type",
+                "SELinux",
+            ),
+            (
+                "SELinux user",
+                baseline,
+                35,
+                |v| set(v, "/spec/securityContext/seLinuxOptions", json!({"user": "root"})),
+                "/spec/securityContext/seLinuxOptions/user",
+                "SELinux",
+            ),
+            (
+                "/proc mount",
+                baseline,
+                35,
+                |v| set(v, "/spec/containers/0/securityContext/procMount", json!("Unmasked")),
+                "/spec/containers/0/securityContext/procMount",
+                "/proc mount",
+            ),
+            (
+                "seccomp",
+                baseline,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/spec/containers/0/securityContext/seccompProfile",
+                        json!({"type": "Unconfined"}),
+                    )
+                },
+                "/spec/containers/0/securityContext/seccompProfile/type",
+                "seccomp",
+            ),
+            (
+                "sysctls",
+                baseline,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/spec/securityContext/sysctls",
+                        json!([{"name": "net.ipv4.tcp_syncookies", "value": "1"}, {"name": "kernel.msgmax", "value": "1"}]),
+                    )
+                },
+                "/spec/securityContext/sysctls/1/name",
+                "sysctls",
+            ),
+            (
+                "volume types",
+                restricted,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/spec/volumes/0",
+                        json!({"name": "n", "nfs": {"server": "s", "path": "/"}}),
+                    )
+                },
+                "/spec/volumes/0/nfs",
+                "volume types",
+            ),
+            (
+                "privilege escalation",
+                restricted,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/spec/containers/0/securityContext/allowPrivilegeEscalation",
+                        json!(true),
+                    )
+                },
+                "/spec/containers/0/securityContext/allowPrivilegeEscalation",
+                "privilege escalation",
+            ),
+            (
+                "non-root",
+                restricted,
+                35,
+                |v| set(v, "/spec/securityContext/runAsNonRoot", json!(false)),
+                "/spec/securityContext/runAsNonRoot",
+                "running as non-root",
+            ),
+            (
+                "non-root user",
+                restricted,
+                35,
+                |v| set(v, "/spec/containers/0/securityContext/runAsUser", json!(0)),
+                "/spec/containers/0/securityContext/runAsUser",
+                "non-root user",
+            ),
+            (
+                "seccomp required",
+                restricted,
+                35,
+                |v| set(v, "/spec/securityContext/seccompProfile", Value::Null),
+                "/spec/containers/0/securityContext/seccompProfile/type",
+                "seccomp: container \"c\" must set",
+            ),
+            (
+                "drop ALL",
+                restricted,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/spec/containers/0/securityContext/capabilities/drop",
+                        json!(["NET_RAW"]),
+                    )
+                },
+                "/spec/containers/0/securityContext/capabilities/drop",
+                "capabilities: container \"c\" must drop ALL",
+            ),
+            (
+                "add only NET_BIND_SERVICE",
+                restricted,
+                35,
+                |v| {
+                    set(
+                        v,
+                        "/spec/containers/0/securityContext/capabilities/add",
+                        json!(["NET_BIND_SERVICE", "CHOWN"]),
+                    )
+                },
+                "/spec/containers/0/securityContext/capabilities/add/1",
+                "capabilities: container \"c\" adds CHOWN",
+            ),
+        ]
+    }
+
+    fn hits(check: CheckFn, minor: u32, value: Value) -> Vec<(String, String)> {
+        let objects = [Object::new(value, None)];
+        let context = Context::new(&objects);
+        let facts = Facts::new(&objects, &context, minor);
+        let mut sink = Sink::default();
+        check(&facts, &Subject::new(0, &objects[0]), &mut sink);
+        sink.hits.into_iter().map(|h| (h.path, h.message)).collect()
+    }
+
+    #[test]
+    fn the_hardened_pod_passes_both_levels() {
+        assert_eq!(hits(baseline, 35, hardened()), []);
+        assert_eq!(hits(restricted, 35, hardened()), []);
+    }
+
+    #[test]
+    fn every_control_reports_its_own_field() {
+        for (control, check, minor, change, path, message) in cases() {
+            let mut v = hardened();
+            change(&mut v);
+            let got = hits(check, minor, v);
+            assert!(
+                got.iter().any(|(p, m)| p == path && m.starts_with(message)),
+                "{control}: expected {path} {message:?}, got {got:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn controls_follow_the_target_version() {
+        let mut v = hardened();
+        set(
+            &mut v,
+            "/spec/containers/0/livenessProbe",
+            json!({"tcpSocket": {"port": 80, "host": "x"}}),
+        );
+        assert_eq!(hits(baseline, 33, v.clone()), []);
+        assert_eq!(hits(baseline, 34, v).len(), 1);
+        // Linux-only restricted controls are skipped for Windows pods.
+        let mut w = hardened();
+        set(&mut w, "/spec/os", json!({"name": "windows"}));
+        set(&mut w, "/spec/containers/0/securityContext", json!({}));
+        set(&mut w, "/spec/securityContext/seccompProfile", Value::Null);
+        let got = hits(restricted, 35, w);
+        assert_eq!(got, [], "{got:#?}");
+        // Containers may leave runAsNonRoot unset only when the pod sets it.
+        let mut n = hardened();
+        set(&mut n, "/spec/securityContext/runAsNonRoot", Value::Null);
+        let got = hits(restricted, 35, n);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, format!("{C0}/securityContext/runAsNonRoot"));
     }
 }
