@@ -71,12 +71,15 @@ impl SourceFile {
     }
 }
 
+/// Every file read so far, by root-relative name, for diagnostics.
+type ReadFiles = Arc<Mutex<BTreeMap<Arc<str>, Arc<[u8]>>>>;
+
 /// The project root and every file read under it.
 #[derive(Debug)]
 pub struct Sandbox {
     root: PathBuf,
     /// Shared by every view of the same root (see [`Sandbox::with_substitute`]).
-    read: Arc<Mutex<BTreeMap<Arc<str>, Arc<[u8]>>>>,
+    read: ReadFiles,
     /// Files whose content is replaced, in this view only, by text berth made from them (a
     /// chart's `compose.yaml` after template rendering), so later stages read what was
     /// rendered. A view per render keeps parallel renders from seeing each other's text.
