@@ -50,14 +50,28 @@ macro_rules! cases {
 }
 
 cases! {
-    prefix_suffix_references => "prefix-suffix-references",
-    namespace => "namespace",
+    annotations => "annotations",
+    generator_merge => "generator-merge",
+    generator_options => "generator-options",
+    generators => "generators",
+    images => "images",
     labels_metadata_only => "labels-metadata-only",
     labels_selectors => "labels-selectors",
     labels_templates => "labels-templates",
-    annotations => "annotations",
-    images => "images",
+    namespace => "namespace",
+    patch_delete_object => "patch-delete-object",
+    patch_directives => "patch-directives",
+    patch_json6902 => "patch-json6902",
+    patch_merge => "patch-merge",
+    patch_strategic_file => "patch-strategic-file",
+    patch_strategic_inline => "patch-strategic-inline",
+    patch_targets_json6902 => "patch-targets-json6902",
+    patch_targets_merge => "patch-targets-merge",
+    patch_targets_strategic => "patch-targets-strategic",
+    prefix_suffix_references => "prefix-suffix-references",
+    production_overlay => "production-overlay",
     replicas => "replicas",
+    stacked_overlays => "stacked-overlays",
 }
 
 /// Folders under the fixtures that are not equivalence cases.
