@@ -129,6 +129,10 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
         external.extend(layer.fields.external.iter().cloned());
         apply(sandbox, layer, &mut objects, &table, &kube_version, warnings)?;
     }
+    // As Kustomize: generated names get their content hash once, after every overlay,
+    // so the hash covers what the outer overlays changed too.
+    let renames = hash_names(&mut objects);
+    refs::apply(&mut objects, &renames, &table);
     refs::dangling(&objects, &table, &external, warnings);
     let profile = layers.iter().find_map(|o| o.fields.policy.profile.clone());
     Ok(Output {
@@ -230,7 +234,8 @@ fn variables(layers: &[Overlay], req: &Request) -> Vec<(String, String)> {
 }
 
 /// Every object in a manifests file, or in the `*.yaml`, `*.yml` and `*.json` files under
-/// a folder (in path order); `List` kinds are flattened.
+/// a folder (in path order, Kustomize's `kustomization.yaml` aside); `List` kinds are
+/// flattened.
 fn manifests(sandbox: &Sandbox, path: &str) -> Result<Vec<Object>, Error> {
     let files = if sandbox.is_dir(path) {
         let disk = sandbox.root().join(path);
@@ -245,7 +250,9 @@ fn manifests(sandbox: &Sandbox, path: &str) -> Result<Vec<Object>, Error> {
             })?;
             let name = entry.file_name().to_string_lossy();
             let manifest = [".yaml", ".yml", ".json"].iter().any(|e| name.ends_with(e));
-            if !entry.file_type().is_file() || !manifest {
+            // A folder shared with Kustomize keeps its kustomization file; it is not an object.
+            let kustomization = matches!(&*name, "kustomization.yaml" | "kustomization.yml" | "Kustomization");
+            if !entry.file_type().is_file() || !manifest || kustomization {
                 continue;
             }
             if let Ok(rel) = entry.path().strip_prefix(&disk) {
@@ -310,14 +317,25 @@ fn apply(
     kube_version: &str,
     warnings: &mut Warnings,
 ) -> Result<(), Error> {
-    let generated = generators(sandbox, layer, objects)?;
+    generators(sandbox, layer, objects)?;
     for (i, entry) in layer.fields.patches.iter().enumerate() {
         patches(sandbox, layer, i, entry, objects, kube_version, warnings)?;
+    }
+    // Replicas match the names the base gave (Kustomize matches those too after a prefix).
+    for i in transform::replicas(objects, &layer.fields.replicas) {
+        let name = layer.fields.replicas.get(i).map_or("", |r| r.name.as_str());
+        warnings.push(
+            Some(layer.origin(&format!("/replicas/{i}"))),
+            "unmatched-replicas",
+            format!("no Deployment, StatefulSet or ReplicaSet is named `{name}`"),
+            Some("check the workload's name in the base".into()),
+        );
     }
     if let Some(ns) = &layer.fields.namespace {
         transform::namespace(objects, ns);
     }
-    let mut renames = transform::affix(objects, &layer.fields.name_prefix, &layer.fields.name_suffix);
+    let renames = transform::affix(objects, &layer.fields.name_prefix, &layer.fields.name_suffix);
+    refs::apply(objects, &renames, table);
     for l in layer.labels() {
         transform::labels(objects, &l);
     }
@@ -333,17 +351,6 @@ fn apply(
             Some("check the image name (without tag or digest) against the base's containers".into()),
         );
     }
-    for i in transform::replicas(objects, &layer.fields.replicas) {
-        let name = layer.fields.replicas.get(i).map_or("", |r| r.name.as_str());
-        warnings.push(
-            Some(layer.origin(&format!("/replicas/{i}"))),
-            "unmatched-replicas",
-            format!("no Deployment, StatefulSet or ReplicaSet is named `{name}`"),
-            Some("check the workload's name in the base".into()),
-        );
-    }
-    renames.extend(hash_names(objects, &generated));
-    refs::apply(objects, &renames, table);
     waivers(layer, objects, warnings)
 }
 
@@ -352,10 +359,14 @@ fn key(o: &Object) -> (String, String, String) {
     (o.kind().to_string(), o.namespace().to_string(), o.name().to_string())
 }
 
-/// Runs the ConfigMap and Secret generators; returns the positions of the objects whose
-/// names get a content hash at the end (later stages neither add nor remove objects).
-fn generators(sandbox: &Sandbox, layer: &Overlay, objects: &mut Vec<Object>) -> Result<Vec<usize>, Error> {
-    let mut hashed = Vec::new();
+/// Marks a generated object whose name still needs its content hash; removed before
+/// hashing, so it never reaches the output or the hash.
+const NEEDS_HASH: &str = "internal.berth.dev/needs-hash";
+
+/// Runs the ConfigMap and Secret generators. A generated object replaces or merges into
+/// the base's object of the same name as its `behavior` says, and keeps that object's
+/// hashing (Kustomize does the same).
+fn generators(sandbox: &Sandbox, layer: &Overlay, objects: &mut Vec<Object>) -> Result<(), Error> {
     let lists = [
         (
             generate::Kind::ConfigMap,
@@ -371,86 +382,80 @@ fn generators(sandbox: &Sandbox, layer: &Overlay, objects: &mut Vec<Object>) -> 
     for (kind, field, list) in lists {
         for (i, g) in list.iter().enumerate() {
             let at = layer.origin(&format!("/{field}/{i}"));
-            let made = generate::generate(kind, g, sandbox, &layer.dir, Some(&at))?;
+            let behavior = g.behavior(Some(&at))?;
+            let mut made = generate::generate(kind, g, sandbox, &layer.dir, Some(&at))?;
             let same = |o: &Object| o.kind() == made.kind() && o.name() == made.name();
-            let existing = objects.iter().position(same);
-            let behavior = g.behavior.as_deref().unwrap_or("create");
-            let object = match (behavior, existing) {
-                ("create", Some(_)) => {
+            let object = match (behavior, objects.iter().position(same)) {
+                (generate::Behavior::Create, Some(_)) => {
                     return Err(Error::input(
                         Some(at),
                         format!("the base already has a {} named `{}`", made.kind(), made.name()),
                         "use `behavior: merge` or `behavior: replace` to change the base's object, or pick another name",
                     ));
                 }
-                ("merge" | "replace", None) => {
+                (generate::Behavior::Create, None) => {
+                    if !g.options.disable_name_suffix_hash {
+                        set_annotation(&mut made.value, NEEDS_HASH);
+                    }
+                    made
+                }
+                (_, None) => {
                     return Err(Error::input(
                         Some(at),
                         format!(
-                            "`behavior: {behavior}` needs a {} named `{}` in the base, and there is none",
+                            "`behavior: {}` needs a {} named `{}` in the base, and there is none",
+                            g.behavior.as_deref().unwrap_or(""),
                             made.kind(),
                             made.name()
                         ),
                         "use `behavior: create` (the default) to make a new object",
                     ));
                 }
-                ("merge", Some(j)) => {
-                    let mut base = objects.remove(j);
-                    merge_data(&mut base.value, &made.value);
-                    base
+                (b, Some(j)) => {
+                    let base = objects.remove(j);
+                    Object::new(generate::combine(&base.value, made.value, b), base.origin)
                 }
-                ("replace", Some(j)) => {
-                    objects.remove(j);
-                    made
-                }
-                _ => made,
             };
-            if !g.options.disable_name_suffix_hash {
-                hashed.push(key(&object));
-            }
             objects.push(object);
         }
     }
-    Ok(objects
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| hashed.contains(&key(o)))
-        .map(|(i, _)| i)
-        .collect())
+    Ok(())
 }
 
-/// Kustomize's `behavior: merge`: the generator's data, labels and annotations over the
-/// base object's.
-fn merge_data(base: &mut Value, made: &Value) {
-    for field in ["/data", "/binaryData", "/metadata/labels", "/metadata/annotations"] {
-        let Some(new) = made.pointer(field).and_then(Value::as_object) else {
-            continue;
-        };
-        let (parent, name) = field.rsplit_once('/').unwrap_or(("", field));
-        let Some(holder) = (if parent.is_empty() {
-            Some(&mut *base)
-        } else {
-            base.pointer_mut(parent)
-        }) else {
-            continue;
-        };
-        let Some(holder) = holder.as_object_mut() else { continue };
-        let slot = holder
-            .entry(name.to_string())
-            .or_insert_with(|| Value::Object(Default::default()));
-        if let Some(map) = slot.as_object_mut() {
-            for (k, v) in new {
-                map.insert(k.clone(), v.clone());
-            }
-        }
+fn set_annotation(value: &mut Value, key: &str) {
+    let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let annotations = meta
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let Some(a) = annotations.as_object_mut() {
+        a.insert(key.to_string(), Value::String("true".into()));
     }
 }
 
-/// Appends the content hash to each generated object's name.
-fn hash_names(objects: &mut [Object], generated: &[usize]) -> Vec<refs::Rename> {
+/// Removes the marker; true when it was there. An annotations map left empty goes too.
+fn take_annotation(value: &mut Value, key: &str) -> bool {
+    let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return false;
+    };
+    let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) else {
+        return false;
+    };
+    let had = a.remove(key).is_some();
+    if a.is_empty() {
+        meta.remove("annotations");
+    }
+    had
+}
+
+/// Appends the content hash to the name of every generated object that wants one.
+fn hash_names(objects: &mut [Object]) -> Vec<refs::Rename> {
     let mut renames = Vec::new();
-    for &i in generated {
-        let Some(o) = objects.get_mut(i) else { continue };
+    for o in objects.iter_mut() {
+        if !take_annotation(&mut o.value, NEEDS_HASH) {
+            continue;
+        }
         let (kind, namespace, old) = key(o);
         let new = format!("{old}-{}", generate::hash_suffix(&o.value));
         if let Some(meta) = o.value.get_mut("metadata").and_then(Value::as_object_mut) {
