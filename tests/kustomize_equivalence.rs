@@ -11,16 +11,15 @@
 //! A case's layout:
 //!
 //! ```text
-//! <case>/base/                      plain manifests, read by both sides
-//! <case>/kustomize/kustomization.yaml
-//! <case>/berth/overlay.yaml
+//! <case>/base/                      plain manifests, read by both sides, and the
+//!                                   kustomization.yaml that lists them for Kustomize
+//!                                   (a manifests base skips it)
+//! <case>/kustomize/kustomization.yaml   resources: [../base], then the changes
+//! <case>/berth/overlay.yaml             base: ../base, then the same changes
 //! <case>/differences.txt            optional: `object | pointer | why` per line
 //! ```
 //!
-//! Kustomize only accepts a folder as a resource when it holds a kustomization, and its
-//! default load restrictor refuses files outside the kustomization's folder; the plain
-//! base is shared as it is, so the kustomizations list the base's files and the suite runs
-//! `kubectl kustomize --load-restrictor LoadRestrictionsNone`.
+//! Stacked cases add a middle layer on each side (`kustomize-mid/`, `berth-mid/`, ...).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -112,7 +111,7 @@ fn kubectl_available() -> bool {
 
 fn kustomize(case: &Path) -> String {
     let out = Command::new("kubectl")
-        .args(["kustomize", "--load-restrictor", "LoadRestrictionsNone"])
+        .arg("kustomize")
         .arg(case.join("kustomize"))
         .output()
         .unwrap();
