@@ -349,3 +349,91 @@ fn check(case: &str) {
     }
     panic!("{msg}");
 }
+
+// ---- where berth goes further than Kustomize ----
+
+fn beyond(case: &str) -> (String, String) {
+    berth(&fixtures().join("beyond").join(case), "berth")
+}
+
+fn find<'a>(objects: &'a BTreeMap<Key, Value>, kind: &str, name: &str) -> &'a Value {
+    objects
+        .iter()
+        .find(|((_, k, _, n), _)| k == kind && n == name)
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| panic!("no {kind}/{name} in the output"))
+}
+
+fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    let mut out: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i[field].as_str().unwrap())
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// A strategic patch of lists inside custom resources merges by the overlay's
+/// `mergeKeys`, where Kustomize replaces the lists (and loses what the patch left out).
+#[test]
+fn beyond_merge_keys_merge_lists_inside_custom_resources() {
+    let (yaml, _) = beyond("merge-keys");
+    let objects = objects("berth render", &yaml);
+    let endpoints = &find(&objects, "ServiceMonitor", "api")["spec"]["endpoints"];
+    assert_eq!(strings(endpoints, "port"), ["admin", "http", "metrics"]);
+    for e in endpoints.as_array().unwrap() {
+        match e["port"].as_str() {
+            Some("metrics") => assert_eq!(e["interval"], "10s"),
+            Some("http") => assert_eq!((&e["path"], &e["interval"]), (&"/healthz".into(), &"60s".into())),
+            _ => assert_eq!(e["path"], "/stats/prometheus"),
+        }
+    }
+    let containers = &find(&objects, "Rollout", "api")["spec"]["template"]["spec"]["containers"];
+    assert_eq!(strings(containers, "name"), ["api", "proxy"]);
+    let api = containers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "api")
+        .unwrap();
+    assert_eq!(strings(&api["env"], "name"), ["DB_HOST", "LOG_LEVEL"]);
+    assert!(
+        api["env"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"name": "LOG_LEVEL", "value": "warn"}))
+    );
+    insta::assert_snapshot!("beyond_merge_keys", yaml);
+}
+
+/// References inside custom resources that the overlay declares in `nameReferences`
+/// follow the prefix and the generated Secret's hash, where Kustomize leaves them behind.
+#[test]
+fn beyond_name_references_follow_renames_inside_custom_resources() {
+    let (yaml, stderr) = beyond("name-references");
+    assert!(!stderr.contains("dangling-reference"), "{stderr}");
+    let objects = objects("berth render", &yaml);
+    let scaled = &find(&objects, "ScaledObject", "prod-worker")["spec"];
+    assert_eq!(scaled["scaleTargetRef"]["name"], "prod-worker");
+    assert_eq!(scaled["triggers"][0]["authenticationRef"]["name"], "prod-rabbitmq");
+    let secret = objects
+        .keys()
+        .find(|(_, k, _, n)| k == "Secret" && n.starts_with("prod-queue-credentials-"))
+        .map(|(_, _, _, n)| n.as_str())
+        .unwrap();
+    let auth = &find(&objects, "TriggerAuthentication", "prod-rabbitmq")["spec"];
+    assert_eq!(auth["secretTargetRef"][0]["name"], secret);
+    insta::assert_snapshot!("beyond_name_references", yaml);
+}
+
+/// A reference to an object that is neither rendered nor declared `external` is a
+/// warning at the referring object's line; Kustomize renders it silently.
+#[test]
+fn beyond_dangling_references_are_reported() {
+    let (yaml, stderr) = beyond("dangling-reference");
+    assert!(yaml.contains("name: web-feature\n"), "{yaml}");
+    assert_eq!(stderr.matches("[dangling-reference]").count(), 1, "{stderr}");
+    insta::assert_snapshot!("beyond_dangling_reference_warnings", stderr);
+}
