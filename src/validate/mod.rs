@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use crate::error::{Error, Problem};
 use crate::manifest::Object;
 
+pub use grammar::Grammar;
 pub use semantic::rules as semantic_rules;
 
 /// Kubernetes minor versions whose schemas are embedded.
