@@ -51,18 +51,20 @@ pub fn json6902(obj: &mut Value, ops: &Value) -> Result<(), PatchError> {
     let mut doc = obj.clone();
     for (i, raw) in list.iter().enumerate() {
         let at = format!("/{i}");
-        let op: PatchOperation = serde_json::from_value(raw.clone()).map_err(|e| {
-            PatchError::new(
-                at.clone(),
-                format!("operation {i} cannot be read: {e}"),
-                "an operation is `{op: add|remove|replace|move|copy|test, path: /json/pointer, ...}`: add, replace and test need `value`, move and copy need `from`; paths start with `/`",
-            )
-        })?;
+        let unreadable = |why: String| PatchError::new(at.clone(), why, OPERATION_HELP);
+        let op: PatchOperation = match raw {
+            Value::Object(m) if !m.contains_key("op") => return Err(unreadable(format!("operation {i} has no `op`"))),
+            Value::Object(_) => serde_json::from_value(raw.clone())
+                .map_err(|e| unreadable(format!("operation {i} cannot be read: {e}")))?,
+            _ => return Err(unreadable(format!("operation {i} is not a map"))),
+        };
         apply(&mut doc, &op, secret).map_err(|(message, help)| PatchError::new(at, message, help))?;
     }
     *obj = doc;
     Ok(())
 }
+
+const OPERATION_HELP: &str = "an operation is `{op: add|remove|replace|move|copy|test, path: /json/pointer, ...}`: add, replace and test need `value`, move and copy need `from`; paths start with `/`";
 
 type Failure = (String, String);
 

@@ -19,7 +19,7 @@ mod target;
 
 pub use json::{json6902, merge};
 pub use strategic::{MergeKey, strategic, strategic_with};
-pub use target::{Selected, Target};
+pub use target::{Matcher, Target};
 
 /// Why a patch could not be applied: `at` is a JSON pointer into the patch document (for
 /// a JSON patch, into its list of operations; for a target, the field of the target), so

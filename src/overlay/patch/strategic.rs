@@ -10,9 +10,9 @@
 //!
 //! Rules, as `kubectl patch --type strategic` applies them:
 //! - maps merge key by key; `null` deletes a key;
-//! - a list with strategy `merge` and a merge key merges item by item; items the original
-//!   lacks are added; the original's order is kept and added items land after the patch
-//!   items they follow (the API server's order, see `interleave`);
+//! - a list with strategy `merge` and a merge key merges item by item, and items the
+//!   original lacks are added, in the API server's order (`interleave`): a patched item
+//!   keeps its place, a new item goes where the patch puts it among the items it names;
 //! - a list of scalars with strategy `merge` (`finalizers`) is a set union;
 //! - every other list, and every list of a custom resource, is replaced, unless the
 //!   overlay declares a merge key for it (`MergeKey`);
@@ -176,7 +176,7 @@ struct Entry {
 /// order, interleaved with the items only the original has, in the original's order; an
 /// original-only item goes before a patch item when both come from the original and it
 /// came first there (`mergeSortedSlice` in `k8s.io/apimachinery`). So `[a, b]` patched
-/// with `[b, c]` stays `[a, b, c]`.
+/// with `[b, c]` is `[a, b, c]`, and patched with `[c]` alone is `[c, a, b]`.
 fn interleave(entries: Vec<Entry>) -> Vec<Value> {
     let (mut patched, server): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.patch.is_some());
     patched.sort_by_key(|e| e.patch);
@@ -423,7 +423,7 @@ impl<'a> Walker<'a> {
                             "`$patch: delete` needs a list merged by key, but {} is replaced as a whole (its schema gives no merge key)",
                             describe(&here.at)
                         ),
-                        "for a custom resource, declare the list's merge key in the overlay's `mergeKeys`; or remove the item with a JSON patch (`op: remove`)",
+                        "write the whole list as it should be (it replaces the original), or remove the item with a JSON patch (`op: remove`); for a custom resource's list, declare its merge key in the overlay's `mergeKeys`",
                     ));
                 }
                 Some(_) => {

@@ -29,7 +29,7 @@ pub struct Target {
 /// A target ready to test many objects: regular expressions compiled and selectors
 /// parsed once.
 #[derive(Debug, Clone)]
-pub struct Selected {
+pub struct Matcher {
     group: Option<Regex>,
     version: Option<Regex>,
     kind: Option<Regex>,
@@ -47,6 +47,7 @@ fn pattern(field: &Option<String>, at: &str) -> Result<Option<Regex>, PatchError
     Regex::new(&format!("^(?:{text})$")).map(Some).map_err(|e| {
         let why = e.to_string();
         let why = why.lines().last().unwrap_or("").trim();
+        let why = why.strip_prefix("error: ").unwrap_or(why);
         PatchError::new(
             at,
             format!("the target's {} {text:?} is not a valid regular expression: {why}", &at[1..]),
@@ -70,15 +71,15 @@ fn parsed(field: &Option<String>, at: &str) -> Result<Option<Selector>, PatchErr
 
 impl Target {
     /// Whether `obj` is selected; an unreadable selector or regex is an error. To test
-    /// many objects, `compile` once and call `Selected::matches`.
+    /// many objects, `compile` once and call `Matcher::matches`.
     pub fn matches(&self, obj: &Object) -> Result<bool, PatchError> {
         Ok(self.compile()?.matches(obj))
     }
 
     /// Compiles the regular expressions and parses the selectors; the error's `at` names
     /// the field (`/name`, `/labelSelector`).
-    pub fn compile(&self) -> Result<Selected, PatchError> {
-        Ok(Selected {
+    pub fn compile(&self) -> Result<Matcher, PatchError> {
+        Ok(Matcher {
             group: pattern(&self.group, "/group")?,
             version: pattern(&self.version, "/version")?,
             kind: pattern(&self.kind, "/kind")?,
@@ -109,7 +110,7 @@ fn metadata_map<'a>(obj: &'a Object, field: &str) -> Option<&'a Map<String, Valu
     obj.value.get("metadata")?.get(field)?.as_object()
 }
 
-impl Selected {
+impl Matcher {
     /// Whether every given field of the target matches `obj`.
     pub fn matches(&self, obj: &Object) -> bool {
         let (group, version) = group_version(obj.api_version());

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::manifest::Object;
 use crate::yaml::{Flavor, parse_one, parse_stream};
 
 fn yaml(text: &str) -> Value {
@@ -470,6 +471,15 @@ fn strategic_merge_table() {
 }
 
 #[test]
+fn strategic_merge_accepts_patch_merge_and_orders_scalars() {
+    let mut obj = yaml(DEPLOYMENT);
+    let patch = meta("$setElementOrder/finalizers: [b, c, a], finalizers: [c], labels: {$patch: merge, tier: x}");
+    strategic(&mut obj, &yaml(&patch), "1.35").unwrap();
+    assert_eq!(obj["metadata"]["finalizers"], json!(["b", "c", "a"]));
+    assert_eq!(obj["metadata"]["labels"], json!({"app": "web", "tier": "x"}));
+}
+
+#[test]
 fn strategic_merge_keeps_key_order() {
     let mut obj = yaml("{kind: ConfigMap, apiVersion: v1, metadata: {name: c}, data: {a: '1', b: '2', c: '3'}}");
     strategic(&mut obj, &yaml("{data: {a: null, d: '4', b: '5'}}"), "1.35").unwrap();
@@ -527,6 +537,16 @@ fn strategic_merge_errors_say_where_and_why() {
     assert_eq!(e.at, "/metadata/finalizers/0");
     assert!(e.message.contains("set of values"), "{e:?}");
 
+    let e = strategic_error(DEPLOYMENT, &deployment("spec: {strategy: {$retainKeys: type}}"));
+    assert!(e.message.contains("must be a list of field names"), "{e:?}");
+
+    let e = strategic_error(DEPLOYMENT, &meta("$deleteFromPrimitiveList/finalizers: a"));
+    assert_eq!(e.at, "/metadata/$deleteFromPrimitiveList~1finalizers");
+    assert!(e.message.contains("must be a list of the values to delete"), "{e:?}");
+
+    let e = strategic_error(DEPLOYMENT, &pod("{$setElementOrder/containers: web}"));
+    assert_eq!(e.at, "/spec/template/spec/$setElementOrder~1containers");
+
     let e = strategic_error(DEPLOYMENT, "[a]");
     assert_eq!(e.at, "");
     assert!(e.message.contains("must be a map"), "{e:?}");
@@ -571,4 +591,390 @@ fn kustomize_agrees() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Targets
+
+const OBJECTS: &str = "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-a, labels: {tier: front, env: prod}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-b, namespace: other, labels: {tier: back}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, labels: {rank: '3'}, annotations: {team: data}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-a-config}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cr}
+";
+
+fn objects() -> Vec<Object> {
+    let file: Arc<str> = "objects.yaml".into();
+    parse_stream(&file, OBJECTS, Flavor::Manifest)
+        .unwrap()
+        .into_iter()
+        .map(|d| Object::new(d.value, None))
+        .collect()
+}
+
+fn selected(target: &str) -> Vec<String> {
+    let target: Target = serde_json::from_value(yaml(target)).unwrap();
+    let compiled = target.compile().unwrap();
+    let objects = objects();
+    for o in &objects {
+        assert_eq!(target.matches(o).unwrap(), compiled.matches(o));
+    }
+    objects
+        .iter()
+        .filter(|o| compiled.matches(o))
+        .map(|o| o.name().to_string())
+        .collect()
+}
+
+/// Checked against `kubectl kustomize` with a JSON patch on each target.
+#[test]
+fn targets_select_like_kustomize() {
+    let all = "web-a web-b db web-a-config cr";
+    let table: &[(&str, &str)] = &[
+        ("{}", all),
+        ("{kind: Deployment}", "web-a web-b"),
+        ("{kind: deployment}", ""),
+        ("{kind: Deploy.*}", "web-a web-b"),
+        ("{kind: 'Deployment|StatefulSet'}", "web-a web-b db"),
+        ("{group: apps}", "web-a web-b db"),
+        ("{group: app.*}", "web-a web-b db"),
+        ("{group: ''}", all),
+        ("{group: rbac.authorization.k8s.io}", "cr"),
+        ("{version: v1}", all),
+        ("{group: apps, version: v1, kind: StatefulSet}", "db"),
+        ("{name: web}", ""),
+        ("{name: web-.*}", "web-a web-b web-a-config"),
+        ("{name: 'web-a|db'}", "web-a db"),
+        ("{namespace: default}", "web-a db web-a-config"),
+        ("{namespace: other}", "web-b"),
+        ("{namespace: oth}", ""),
+        ("{namespace: '.*'}", all),
+        ("{labelSelector: tier=front}", "web-a"),
+        ("{labelSelector: tier==front}", "web-a"),
+        ("{labelSelector: tier = front}", "web-a"),
+        ("{labelSelector: tier!=front}", "web-b db web-a-config cr"),
+        ("{labelSelector: 'tier in (front,back)'}", "web-a web-b"),
+        ("{labelSelector: 'tier in (front, back),env'}", "web-a"),
+        ("{labelSelector: 'tier notin (front)'}", "web-b db web-a-config cr"),
+        ("{labelSelector: tier}", "web-a web-b"),
+        ("{labelSelector: '!env'}", "web-b db web-a-config cr"),
+        ("{labelSelector: 'tier=='}", ""),
+        ("{labelSelector: 'tier in ()'}", ""),
+        ("{labelSelector: 'rank>2'}", "db"),
+        ("{labelSelector: 'rank<2'}", ""),
+        ("{labelSelector: ''}", all),
+        ("{annotationSelector: team=data}", "db"),
+        ("{annotationSelector: '!team', kind: StatefulSet}", ""),
+        ("{kind: Deployment, labelSelector: tier=back}", "web-b"),
+    ];
+    for (target, want) in table {
+        assert_eq!(selected(target).join(" "), *want, "{target}");
+    }
+}
+
+fn target_error(target: &str) -> PatchError {
+    let target: Target = serde_json::from_value(yaml(target)).unwrap();
+    let e = target.compile().unwrap_err();
+    assert_eq!(target.matches(&objects()[0]), Err(e.clone()));
+    e
+}
+
+#[test]
+fn unreadable_targets_are_errors() {
+    let e = target_error("{name: 'web-('}");
+    assert_eq!(e.at, "/name");
+    assert!(
+        e.message.contains("\"web-(\" is not a valid regular expression"),
+        "{e:?}"
+    );
+    assert!(e.help.contains("escape"), "{e:?}");
+    assert!(e.message.ends_with(": unclosed group"), "{e:?}");
+
+    let e = target_error("{kind: '*'}");
+    assert_eq!(e.at, "/kind");
+
+    let table: &[(&str, &str)] = &[
+        ("tier=a=b", "found '=', expected: ',' or 'end of string'"),
+        ("tier in (front", "found '', expected: ',' or ')'"),
+        ("tier in (a b)", "found 'b', expected: ',' or ')'"),
+        (",tier", "found ',', expected: !, identifier, or 'end of string'"),
+        ("tier,", "found '', expected: !, identifier, or 'end of string'"),
+        ("x/y/z", "invalid label key \"x/y/z\""),
+        ("tier=-bad-", "invalid label value \"-bad-\""),
+        ("rank>x", "must be an integer"),
+        ("tier in front", "found 'front', expected: '('"),
+        ("!", "expected: identifier after '!'"),
+        ("tier (a)", "expected: in, notin, =, ==, !=, gt, lt"),
+    ];
+    for (selector, why) in table {
+        let e = target_error(&format!("{{labelSelector: '{selector}'}}"));
+        assert_eq!(e.at, "/labelSelector");
+        assert!(e.message.contains(why), "{selector}: {e:?}");
+        assert!(e.help.contains("key in (a,b)"), "{e:?}");
+    }
+    let e = target_error("{annotationSelector: 'a b'}");
+    assert_eq!(e.at, "/annotationSelector");
+}
+
+#[test]
+fn targets_refuse_unknown_fields() {
+    let r: Result<Target, _> = serde_json::from_value(json!({"kind": "Deployment", "labelselector": "a"}));
+    assert!(r.unwrap_err().to_string().contains("unknown field `labelselector`"));
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON patch
+
+fn deployment_value() -> Value {
+    yaml(DEPLOYMENT)
+}
+
+fn apply(ops: &str) -> Result<Value, PatchError> {
+    let mut obj = deployment_value();
+    let before = obj.clone();
+    let r = json6902(&mut obj, &yaml(ops));
+    if r.is_err() {
+        assert_eq!(obj, before, "a failed JSON patch leaves the object alone");
+    }
+    r.map(|()| obj)
+}
+
+#[test]
+fn json_patch_applies_each_operation() {
+    let obj = apply(
+        "
+- {op: add, path: /metadata/annotations, value: {a: '1'}}
+- {op: add, path: /spec/template/spec/containers/0/args/-, value: c}
+- {op: add, path: /spec/template/spec/containers/0/args/0, value: first}
+- {op: replace, path: /spec/replicas, value: 3}
+- {op: remove, path: /spec/strategy}
+- {op: copy, from: /metadata/labels, path: /spec/template/metadata/annotations}
+- {op: move, from: /metadata/finalizers, path: /spec/finalizers}
+- {op: test, path: /spec/replicas, value: 3}
+",
+    )
+    .unwrap();
+    assert_eq!(obj["metadata"]["annotations"], json!({"a": "1"}));
+    assert_eq!(
+        obj.pointer("/spec/template/spec/containers/0/args"),
+        Some(&json!(["first", "a", "b", "c"]))
+    );
+    assert_eq!(obj["spec"]["replicas"], json!(3));
+    assert_eq!(obj["spec"].get("strategy"), None);
+    assert_eq!(
+        obj.pointer("/spec/template/metadata/annotations"),
+        Some(&json!({"app": "web"}))
+    );
+    assert_eq!(obj["spec"]["finalizers"], json!(["a", "b"]));
+    assert_eq!(obj["metadata"].get("finalizers"), None);
+}
+
+#[test]
+fn json_patch_keeps_the_order_of_keys() {
+    let obj =
+        apply("[{op: remove, path: /spec/replicas}, {op: move, from: /metadata/labels, path: /metadata/x}]").unwrap();
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>().join(" ");
+    assert_eq!(keys(&obj["spec"]), "selector strategy template");
+    assert_eq!(keys(&obj["metadata"]), "name finalizers x");
+}
+
+#[test]
+fn json_patch_test_failure_says_what_was_expected() {
+    let e = apply("[{op: replace, path: /spec/replicas, value: 2}, {op: test, path: /spec/replicas, value: 5}]")
+        .unwrap_err();
+    assert_eq!(e.at, "/1");
+    assert!(
+        e.message.contains("`test` failed: expected 5 at /spec/replicas"),
+        "{e:?}"
+    );
+    assert!(e.message.contains("not found"), "{e:?}");
+    assert!(e.message.contains("the value is 2"), "{e:?}");
+
+    let e = apply("[{op: test, path: /spec/nope, value: 5}]").unwrap_err();
+    assert_eq!(e.at, "/0");
+    assert!(
+        e.message
+            .contains("expected 5 at /spec/nope, found nothing there (/spec has no `nope`)"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn json_patch_test_failure_on_a_secret_shows_no_value() {
+    let mut secret = yaml("{apiVersion: v1, kind: Secret, metadata: {name: s}, stringData: {password: hunter2}}");
+    let e = json6902(
+        &mut secret,
+        &yaml("[{op: test, path: /stringData/password, value: swordfish}]"),
+    )
+    .unwrap_err();
+    assert_eq!(e.at, "/0");
+    assert!(e.message.contains("/stringData/password"), "{e:?}");
+    assert!(e.message.contains("not the expected one"), "{e:?}");
+    let all = format!("{} {}", e.message, e.help);
+    assert!(!all.contains("hunter2") && !all.contains("swordfish"), "{e:?}");
+
+    let e = json6902(
+        &mut secret,
+        &yaml("[{op: test, path: /data/password, value: swordfish}]"),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("nothing at /data/password"), "{e:?}");
+    assert!(!e.message.contains("swordfish"), "{e:?}");
+}
+
+#[test]
+fn json_patch_missing_paths_say_what_is_missing() {
+    let table: &[(&str, &str, &str)] = &[
+        (
+            "{op: replace, path: /spec/nope/x, value: 1}",
+            "`replace` /spec/nope/x: nothing there (/spec has no `nope`)",
+            "list indexes count from 0",
+        ),
+        (
+            "{op: remove, path: /metadata/nope}",
+            "`remove` /metadata/nope: nothing there (/metadata has no `nope`)",
+            "check the path",
+        ),
+        (
+            "{op: remove, path: /spec/template/spec/containers/5}",
+            "/spec/template/spec/containers is a list of 2 items, and `5` is not one of its indexes",
+            "check the path",
+        ),
+        (
+            "{op: replace, path: /spec/replicas/x, value: 1}",
+            "/spec/replicas is a number, not a map or a list",
+            "check the path",
+        ),
+        (
+            "{op: add, path: /spec/nope/x, value: 1}",
+            "`add` /spec/nope/x: its parent /spec/nope does not exist (/spec has no `nope`)",
+            "add /spec/nope first",
+        ),
+        (
+            "{op: add, path: /metadata/finalizers/7, value: c}",
+            "`7` is not a position in /metadata/finalizers, a list of 2 items",
+            "from 0 to 2, or `-`",
+        ),
+        (
+            "{op: add, path: /spec/replicas/x, value: 1}",
+            "/spec/replicas is a number, not a map or a list",
+            "use `replace`",
+        ),
+        (
+            "{op: move, from: /spec/nope, path: /spec/x}",
+            "`move` from /spec/nope: nothing there (/spec has no `nope`)",
+            "check the path",
+        ),
+        (
+            "{op: move, from: /spec/template/spec/containers/9, path: /spec/x}",
+            "`move` from /spec/template/spec/containers/9: nothing there",
+            "check the path",
+        ),
+        (
+            "{op: copy, from: /spec/nope, path: /spec/x}",
+            "`copy` from /spec/nope: nothing there",
+            "check the path",
+        ),
+        (
+            "{op: move, from: /spec, path: /spec/template/x}",
+            "`move` cannot move /spec into itself (/spec/template/x)",
+            "outside",
+        ),
+        (
+            "{op: move, from: /spec/template/spec/containers, path: /spec/template/spec/containers/0/x}",
+            "cannot move /spec/template/spec/containers into itself",
+            "outside",
+        ),
+    ];
+    for (op, message, help) in table {
+        let e = apply(&format!("[{{op: test, path: /kind, value: Deployment}}, {op}]")).unwrap_err();
+        assert_eq!(e.at, "/1", "{op}");
+        assert!(e.message.contains(message), "{op}: {e:?}");
+        assert!(e.help.contains(help), "{op}: {e:?}");
+    }
+}
+
+#[test]
+fn json_patch_malformed_operations_are_errors() {
+    let table: &[(&str, &str)] = &[
+        ("[{op: ad, path: /a, value: 1}]", "unknown variant `ad`"),
+        ("[{op: add, path: /a}]", "missing field `value`"),
+        ("[{op: move, path: /a}]", "missing field `from`"),
+        ("[{op: add, path: a, value: 1}]", "operation 0 cannot be read"),
+        ("[{path: /a}]", "operation 0 has no `op`"),
+        ("[x]", "operation 0 is not a map"),
+    ];
+    for (ops, why) in table {
+        let e = apply(ops).unwrap_err();
+        assert_eq!(e.at, "/0", "{ops}");
+        assert!(e.message.contains(why), "{ops}: {e:?}");
+        assert!(e.help.contains("add, replace and test need `value`"), "{e:?}");
+    }
+    let e = apply("{op: add, path: /a, value: 1}").unwrap_err();
+    assert_eq!(e.at, "");
+    assert!(e.message.contains("must be a list of operations"), "{e:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON merge patch
+
+#[test]
+fn merge_patch_deletes_with_null_and_replaces_lists() {
+    let mut obj = deployment_value();
+    merge(
+        &mut obj,
+        &yaml(
+            "{metadata: {labels: {app: null, tier: front}}, spec: {replicas: null, template: {spec: {containers: [{name: only}]}}}}",
+        ),
+    );
+    assert_eq!(obj["metadata"]["labels"], json!({"tier": "front"}));
+    assert_eq!(obj["spec"].get("replicas"), None);
+    assert_eq!(
+        obj.pointer("/spec/template/spec/containers"),
+        Some(&json!([{"name": "only"}]))
+    );
+    let keys: Vec<&String> = obj["spec"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["selector", "strategy", "template"]);
+}
+
+#[test]
+fn merge_patch_follows_rfc_7396() {
+    // The examples of RFC 7396, appendix A.
+    let table: &[(&str, &str, &str)] = &[
+        ("{a: b}", "{a: c}", "{a: c}"),
+        ("{a: b}", "{b: c}", "{a: b, b: c}"),
+        ("{a: b}", "{a: null}", "{}"),
+        ("{a: b, b: c}", "{a: null}", "{b: c}"),
+        ("{a: [b]}", "{a: c}", "{a: c}"),
+        ("{a: c}", "{a: [b]}", "{a: [b]}"),
+        ("{a: {b: c}}", "{a: {b: d, c: null}}", "{a: {b: d}}"),
+        ("{a: [{b: c}]}", "{a: [1]}", "{a: [1]}"),
+        ("[a, b]", "[c, d]", "[c, d]"),
+        ("{a: b}", "[c]", "[c]"),
+        ("{a: foo}", "null", "null"),
+        ("{a: foo}", "bar", "bar"),
+        ("{e: null}", "{a: 1}", "{e: null, a: 1}"),
+        ("[1, 2]", "{a: b, c: null}", "{a: b}"),
+        ("{}", "{a: {bb: {ccc: null}}}", "{a: {bb: {}}}"),
+    ];
+    for (doc, patch, want) in table {
+        let mut obj = yaml(doc);
+        merge(&mut obj, &yaml(patch));
+        assert_eq!(obj, yaml(want), "{doc} + {patch}");
+    }
 }
