@@ -154,7 +154,7 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
     for layer in layers.iter().rev() {
         table.extend(layer.fields.name_references.iter().cloned());
         external.extend(layer.fields.external.iter().cloned());
-        keys.extend(layer.fields.merge_keys.iter().map(|k| patch::ExtraKey {
+        keys.extend(layer.fields.merge_keys.iter().map(|k| patch::MergeKey {
             kind: k.kind.clone(),
             path: k.path.clone(),
             key: k.key.clone(),
@@ -350,7 +350,7 @@ fn object(value: Value, origin: &Origin) -> Result<Object, Error> {
 /// What one overlay's changes see of the layers beneath it.
 struct Layer<'a> {
     table: &'a [refs::NameReference],
-    merge_keys: &'a [patch::ExtraKey],
+    merge_keys: &'a [patch::MergeKey],
     kube_version: &'a str,
     /// The namespace a chart or compose base rendered into.
     home: Option<&'a str>,
@@ -530,7 +530,7 @@ fn patches(
     layer: &Overlay,
     index: usize,
     entry: &spec::PatchEntry,
-    objects: &mut [Object],
+    objects: &mut Vec<Object>,
     ctx: &Layer<'_>,
     warnings: &mut Warnings,
 ) -> Result<(), Error> {
@@ -625,6 +625,8 @@ fn patches(
                 )
             })?;
         }
+        // `$patch: delete` at the top of a strategic patch deletes the object itself.
+        objects.retain(|o| !o.value.is_null());
         if matched == 0 {
             warnings.push(
                 Some(origin_of("")),

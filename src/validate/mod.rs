@@ -26,6 +26,7 @@ use crate::manifest::Object;
 
 pub use crd::CustomSchemas;
 pub use engine::{AppliedWaiver, Finding, Options, Report, Waiver, WaiverSource, WaiverTarget, check, check_waivers};
+pub use grammar::Grammar;
 pub use rules::{RULES, Rule, Severity, rule};
 pub use semantic::rules as semantic_rules;
 

@@ -207,9 +207,26 @@ fn metadata(g: &Generator) -> Map<String, Value> {
 fn encoded(data: impl IntoIterator<Item = (String, Vec<u8>)>) -> Value {
     Value::Object(
         data.into_iter()
-            .map(|(k, v)| (k, Value::String(STANDARD.encode(v))))
+            .map(|(k, v)| (k, Value::String(base64_lines(&v))))
             .collect(),
     )
+}
+
+/// Base64 as Kustomize writes generated data: from 70 characters on, in lines of 70, each
+/// ending in a newline (Kubernetes' decoder skips them). The content hash covers this
+/// text, so names match Kustomize's only when the encoding does.
+fn base64_lines(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let text = STANDARD.encode(bytes);
+    if text.len() < LINE {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / LINE + 1);
+    for chunk in text.as_bytes().chunks(LINE) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out
 }
 
 /// A generated object combined with the base's object of the same name, as Kustomize
