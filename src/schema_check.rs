@@ -25,6 +25,19 @@ pub struct Schema<'a> {
     pub unknown_key_hint: &'a str,
 }
 
+/// A vendored schema compiled on first use and kept in `cell`; `what` names it in the
+/// error, which would be a bug in berth.
+pub fn cached(
+    cell: &'static std::sync::OnceLock<Result<(Value, Validator), String>>,
+    text: &str,
+    what: &str,
+) -> Result<&'static (Value, Validator), Error> {
+    cell.get_or_init(|| compile(text)).as_ref().map_err(|e| Error::Usage {
+        message: format!("internal error: the {what} schema does not compile: {e}"),
+        help: None,
+    })
+}
+
 /// Compiles a vendored schema text once; an error here is a bug in berth.
 pub fn compile(text: &str) -> Result<(Value, Validator), String> {
     let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
@@ -166,7 +179,8 @@ fn in_place(pointer: &str, place_of: fn(&str) -> String) -> String {
     }
 }
 
-fn expected(kind: &TypeKind) -> String {
+/// "an integer", "a list or a mapping": what a schema type asks for, in words.
+pub fn expected(kind: &TypeKind) -> String {
     let name = |t: &jsonschema::JsonType| match t.to_string().as_str() {
         "array" => "a list".to_string(),
         "object" => "a mapping".to_string(),

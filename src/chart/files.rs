@@ -164,7 +164,7 @@ impl Files {
             .filter(|rest| self.entries.contains_key(*rest))
         {
             Some(rest) => format!("paths are relative to `{FOLDER}/`: write `{rest}`"),
-            None => match closest(wanted, &names) {
+            None => match crate::schema_check::closest(wanted, &names) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!("it holds {}", listing(&names)),
             },
@@ -251,34 +251,6 @@ fn as_text<'a>(method: &str, name: &str, bytes: &'a [u8]) -> Result<&'a str, min
              files.get_base64(\"{name}\") or files.as_secrets (for a Secret's or ConfigMap's binaryData)"
         ))
     })
-}
-
-/// The file name closest to `wanted`, when it is close enough to be a typo.
-fn closest<'a>(wanted: &str, names: &'a [String]) -> Option<&'a str> {
-    names
-        .iter()
-        .map(|n| (edit_distance(wanted, n), n))
-        .filter(|(d, n)| *d <= 2.max(n.len() / 4) && *d < n.len())
-        .min()
-        .map(|(_, n)| n.as_str())
-}
-
-/// Levenshtein distance, by characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = Vec::with_capacity(b.len() + 1);
-        current.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let replace = previous.get(j).map_or(usize::MAX, |p| p + usize::from(ca != *cb));
-            let delete = previous.get(j + 1).map_or(usize::MAX, |p| p + 1);
-            let insert = current.last().map_or(usize::MAX, |c| c + 1);
-            current.push(replace.min(delete).min(insert));
-        }
-        previous = current;
-    }
-    previous.last().copied().unwrap_or(0)
 }
 
 fn listing(names: &[String]) -> String {

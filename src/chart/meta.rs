@@ -71,13 +71,7 @@ struct Fields {
 
 fn schema() -> Result<&'static (Value, Validator), Error> {
     static BUILT: OnceLock<Result<(Value, Validator), String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| schema_check::compile(SCHEMA_TEXT))
-        .as_ref()
-        .map_err(|e| Error::Usage {
-            message: format!("internal error: the Chart.yaml schema does not compile: {e}"),
-            help: None,
-        })
+    schema_check::cached(&BUILT, SCHEMA_TEXT, "Chart.yaml")
 }
 
 /// `/dependencies/0/name` as "`name` in dependency 1".

@@ -143,13 +143,7 @@ impl Overlay {
 
 fn schema() -> Result<&'static (Value, Validator), Error> {
     static BUILT: OnceLock<Result<(Value, Validator), String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| schema_check::compile(SCHEMA_TEXT))
-        .as_ref()
-        .map_err(|e| Error::Usage {
-            message: format!("internal error: the overlay schema does not compile: {e}"),
-            help: None,
-        })
+    schema_check::cached(&BUILT, SCHEMA_TEXT, "overlay")
 }
 
 /// `/patches/0/target` as "`target` in patch 1".

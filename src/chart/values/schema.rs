@@ -124,7 +124,7 @@ fn describe(e: &ValidationError<'_>, tree: &Value) -> (String, String, Help) {
     };
     match e.kind() {
         ValidationErrorKind::Type { kind } => {
-            let want = expected(kind);
+            let want = crate::schema_check::expected(kind);
             let found = found.map_or("nothing", type_name);
             let text_wanted = matches!(kind, TypeKind::Single(t) if t.to_string() == "string");
             let help: Help = Box::new(move |source| match source {
@@ -137,7 +137,7 @@ fn describe(e: &ValidationError<'_>, tree: &Value) -> (String, String, Help) {
             });
             (
                 pointer,
-                format!("{place} must be {}, found {found}", expected(kind)),
+                format!("{place} must be {}, found {found}", crate::schema_check::expected(kind)),
                 help,
             )
         }
@@ -200,18 +200,5 @@ fn short(v: &Value) -> String {
     match text.char_indices().nth(60) {
         Some((i, _)) => format!("{}...", text.get(..i).unwrap_or_default()),
         None => text,
-    }
-}
-
-fn expected(kind: &TypeKind) -> String {
-    let name = |t: &jsonschema::JsonType| match t.to_string().as_str() {
-        "array" => "a list".to_string(),
-        "object" => "a mapping".to_string(),
-        "integer" => "an integer".to_string(),
-        other => format!("a {other}"),
-    };
-    match kind {
-        TypeKind::Single(t) => name(t),
-        TypeKind::Multiple(set) => set.iter().map(|t| name(&t)).collect::<Vec<_>>().join(" or "),
     }
 }
