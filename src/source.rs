@@ -78,8 +78,12 @@ type ReadFiles = Arc<Mutex<BTreeMap<Arc<str>, Arc<[u8]>>>>;
 #[derive(Debug)]
 pub struct Sandbox {
     root: PathBuf,
-    /// Shared by every view of the same root (see [`Sandbox::with_substitute`]).
+    /// Files read from disk, shared by every view of the same root (see
+    /// [`Sandbox::with_substitute`]).
     read: ReadFiles,
+    /// Rendered text that stands in for a file, kept for diagnostics only: reads never see
+    /// it through here, so parallel renders cannot read each other's text.
+    shown: ReadFiles,
     /// Files whose content is replaced, in this view only, by text berth made from them (a
     /// chart's `compose.yaml` after template rendering), so later stages read what was
     /// rendered. A view per render keeps parallel renders from seeing each other's text.
@@ -96,6 +100,7 @@ impl Sandbox {
         Ok(Sandbox {
             root,
             read: Arc::new(Mutex::new(BTreeMap::new())),
+            shown: Arc::new(Mutex::new(BTreeMap::new())),
             substitutes: BTreeMap::new(),
         })
     }
@@ -149,6 +154,17 @@ impl Sandbox {
                 bytes,
             });
         }
+        // A file is read from disk once per run, whichever render (or environment, when
+        // several render in parallel) asks first; the others share its bytes. A file read
+        // earlier was checked to stay inside the root then.
+        let cached = self.read.lock().ok().and_then(|r| r.get(name).cloned());
+        if let Some(bytes) = cached {
+            return Ok(SourceFile {
+                name: name.into(),
+                path: joined,
+                bytes,
+            });
+        }
         let missing = |e: std::io::Error| Error::Input {
             origin: at.cloned(),
             message: format!("cannot read `{name}`: {e}"),
@@ -184,22 +200,23 @@ impl Sandbox {
     /// from that file); diagnostics about it show `text`.
     pub fn with_substitute(&self, name: &str, text: String) -> Sandbox {
         let bytes: Arc<[u8]> = text.into_bytes().into();
-        if let Ok(mut read) = self.read.lock() {
-            read.insert(name.into(), bytes.clone());
+        if let Ok(mut shown) = self.shown.lock() {
+            shown.insert(name.into(), bytes.clone());
         }
         let mut substitutes = self.substitutes.clone();
         substitutes.insert(name.into(), bytes);
         Sandbox {
             root: self.root.clone(),
             read: self.read.clone(),
+            shown: self.shown.clone(),
             substitutes,
         }
     }
 
     /// The text of a file read earlier, for diagnostics.
     pub fn text_of(&self, name: &str) -> Option<String> {
-        let read = self.read.lock().ok()?;
-        let bytes = read.get(name)?;
+        let from = |files: &ReadFiles| files.lock().ok().and_then(|f| f.get(name).cloned());
+        let bytes = from(&self.shown).or_else(|| from(&self.read))?;
         String::from_utf8(bytes.to_vec()).ok()
     }
 }
@@ -310,6 +327,19 @@ mod tests {
         assert_eq!(&*sb.resolve("a", "../c.txt", None).unwrap(), "c.txt");
         assert!(sb.resolve("a", "../../c.txt", None).is_err());
         assert!(sb.resolve("", "/etc/passwd", None).is_err());
+    }
+
+    #[test]
+    fn substitutes_stay_in_their_view_and_disk_reads_are_shared() {
+        let (_t, sb) = scratch(&[("c.yaml", "template {{ x }}")]);
+        let a = sb.with_substitute("c.yaml", "rendered a".into());
+        let b = sb.with_substitute("c.yaml", "rendered b".into());
+        let text = |s: &Sandbox| s.read("c.yaml", None).unwrap().text().unwrap().to_string();
+        assert_eq!(text(&a), "rendered a");
+        assert_eq!(text(&b), "rendered b");
+        assert_eq!(text(&sb), "template {{ x }}");
+        std::fs::write(sb.root().join("c.yaml"), "changed on disk").unwrap();
+        assert_eq!(text(&sb), "template {{ x }}", "a file is read from disk once per run");
     }
 
     #[test]
