@@ -74,3 +74,41 @@ fn all_envs_in_one_pass_equal_each_env_alone() {
         assert_eq!(read_dir(&together.join(env)), read_dir(&alone), "{env}");
     }
 }
+
+/// `policy.defaults.resources` fills what the input leaves unset, before hardening's own
+/// defaults; values the input sets win.
+#[test]
+fn policy_defaults_fill_unset_resources_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("base")).unwrap();
+    std::fs::create_dir_all(root.join("env")).unwrap();
+    std::fs::write(
+        root.join("base/app.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  \
+         template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - {name: a, image: nginx:1.27}\n        \
+         - {name: b, image: nginx:1.27, resources: {limits: {memory: 1Gi}}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("env/overlay.yaml"),
+        "base: ../base\npolicy:\n  defaults:\n    resources:\n      requests: {cpu: 50m, memory: 64Mi}\n      limits: {memory: 128Mi}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .current_dir(root)
+        .args(["render", "env", "--root", ".", "--profile", "none", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let containers = &list["items"][0]["spec"]["template"]["spec"]["containers"];
+    assert_eq!(containers[0]["resources"]["requests"]["cpu"], "50m");
+    assert_eq!(containers[0]["resources"]["requests"]["memory"], "64Mi");
+    assert_eq!(containers[0]["resources"]["limits"]["memory"], "128Mi");
+    assert_eq!(
+        containers[1]["resources"]["limits"]["memory"], "1Gi",
+        "the input's limit wins"
+    );
+    assert_eq!(containers[1]["resources"]["requests"]["cpu"], "50m");
+}

@@ -397,7 +397,59 @@ fn apply(
             Some("check the image name (without tag or digest) against the base's containers".into()),
         );
     }
+    resource_defaults(&layer.fields.policy.defaults.resources, objects);
     waivers(layer, objects, warnings)
+}
+
+/// Where each kind keeps its pod spec.
+const POD_SPECS: &[(&str, &str)] = &[
+    ("Pod", "/spec"),
+    ("Deployment", "/spec/template/spec"),
+    ("StatefulSet", "/spec/template/spec"),
+    ("DaemonSet", "/spec/template/spec"),
+    ("ReplicaSet", "/spec/template/spec"),
+    ("Job", "/spec/template/spec"),
+    ("CronJob", "/spec/jobTemplate/spec/template/spec"),
+];
+
+/// `policy.defaults.resources`: every container's unset requests and limits, before
+/// hardening fills what is still unset with its own defaults (the inputs' values win).
+fn resource_defaults(defaults: &spec::DefaultResources, objects: &mut [Object]) {
+    if defaults.requests.is_empty() && defaults.limits.is_empty() {
+        return;
+    }
+    for o in objects.iter_mut() {
+        let Some((_, at)) = POD_SPECS.iter().find(|(k, _)| *k == o.kind()) else {
+            continue;
+        };
+        let Some(pod) = o.value.pointer_mut(at).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for list in ["containers", "initContainers"] {
+            for c in pod.get_mut(list).and_then(Value::as_array_mut).into_iter().flatten() {
+                let Some(c) = c.as_object_mut() else { continue };
+                let resources = c
+                    .entry("resources")
+                    .or_insert_with(|| Value::Object(Default::default()));
+                let Some(resources) = resources.as_object_mut() else {
+                    continue;
+                };
+                for (side, values) in [("requests", &defaults.requests), ("limits", &defaults.limits)] {
+                    if values.is_empty() {
+                        continue;
+                    }
+                    let slot = resources
+                        .entry(side)
+                        .or_insert_with(|| Value::Object(Default::default()));
+                    if let Some(slot) = slot.as_object_mut() {
+                        for (k, v) in values {
+                            slot.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Identity of an object for generators: kind, namespace, name.

@@ -65,7 +65,24 @@ pub struct Waiver {
 pub struct Policy {
     pub profile: Option<String>,
     #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
     pub waivers: Vec<Waiver>,
+}
+
+/// `policy.defaults`: values for what the inputs leave unset, used before hardening's own.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Defaults {
+    #[serde(default)]
+    pub resources: DefaultResources,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DefaultResources {
+    #[serde(default)]
+    pub requests: Map<String, Value>,
+    #[serde(default)]
+    pub limits: Map<String, Value>,
 }
 
 /// One overlay.yaml, as written.
