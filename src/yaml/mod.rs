@@ -6,6 +6,7 @@
 //! expanded. Emitting quotes every string that a YAML 1.1 reader (kubectl) would retype.
 
 mod emit;
+mod fast;
 mod node;
 mod spans;
 mod stack;
@@ -214,6 +215,15 @@ pub fn parse_one(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Document
 /// documents are skipped, as kubectl skips them; each document has its own spans
 /// (pointers are relative to its root).
 pub fn parse_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
+    match fast::parse(file, text, flavor) {
+        Some(docs) => Ok(docs),
+        None => full_stream(file, text, flavor),
+    }
+}
+
+/// The full parser (serde-saphyr), for whatever the fast path leaves to it; the one that
+/// defines what berth reads.
+fn full_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
     let (job_file, text) = (file.clone(), text.to_owned());
     stack::on_big_stack(move || parse_here(&job_file, &text, flavor)).unwrap_or_else(|| {
         Err(Error::input(

@@ -6,7 +6,6 @@
 //! second parse. Duplicate keys are passed through to us (`DuplicateKeyPolicy::PassThrough`)
 //! so the error can name both occurrences.
 
-use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
@@ -14,7 +13,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use serde_saphyr::{Location, Spanned};
 
-use super::spans::{Pos, Spans};
+use super::spans::{Index, Pos, Spans};
 use crate::error::Error;
 use crate::source::Origin;
 
@@ -103,7 +102,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
 pub(super) fn into_document(file: &Arc<str>, root: Spanned<Node>) -> Result<(Value, Spans), Error> {
     let mut builder = Builder {
         file,
-        index: HashMap::new(),
+        index: Index::default(),
         path: String::new(),
     };
     let value = builder.node(root, None)?;
@@ -112,7 +111,7 @@ pub(super) fn into_document(file: &Arc<str>, root: Spanned<Node>) -> Result<(Val
 
 struct Builder<'f> {
     file: &'f Arc<str>,
-    index: HashMap<Box<str>, Pos>,
+    index: Index,
     /// The pointer of the node being built; pushed and truncated, never rebuilt.
     path: String,
 }
@@ -141,8 +140,8 @@ impl Builder<'_> {
     fn node(&mut self, node: Spanned<Node>, key: Option<&Location>) -> Result<Value, Error> {
         let (line, column) = line_col(&node.defined);
         let (key_line, key_column) = key.map(line_col).unwrap_or((0, 0));
-        self.index.insert(
-            self.path.as_str().into(),
+        self.index.push(
+            &self.path,
             Pos {
                 line,
                 column,

@@ -1,12 +1,15 @@
 //! The position index of one parsed document: JSON pointer → where the value (and, for a
 //! mapping entry, its key) starts in the source file.
 //!
+//! The index is built for speed of parsing, since most positions are never asked for: all
+//! pointers sit back to back in one string (no allocation per node), and the sorted order
+//! that lookups binary-search is made on the first lookup, not before.
+//!
 //! The index is shared behind an `Arc`, so cloning a `Spans` and re-rooting it with
 //! [`Spans::subtree`] are O(1): a compose loader that hands each service its own spans
 //! does no copying, whatever the file size.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::source::Origin;
 
@@ -20,6 +23,77 @@ pub(super) struct Pos {
     pub key_column: u32,
 }
 
+/// JSON pointer → position, for one document.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Index {
+    /// Every pointer, back to back.
+    text: String,
+    /// Where each pointer lies in `text`, and its position; in insertion order.
+    entries: Vec<(u32, u32, Pos)>,
+    /// Entry numbers sorted by pointer, made on the first lookup.
+    sorted: OnceLock<Vec<u32>>,
+}
+
+impl Index {
+    /// Records `pointer` at `pos`; a pointer recorded again takes the new position.
+    pub(super) fn push(&mut self, pointer: &str, pos: Pos) {
+        let start = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        let len = u32::try_from(pointer.len()).unwrap_or(u32::MAX);
+        self.text.push_str(pointer);
+        self.entries.push((start, len, pos));
+        self.sorted = OnceLock::new();
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The position of entry `i` (in insertion order).
+    pub(super) fn nth(&self, i: usize) -> Option<Pos> {
+        self.entries.get(i).map(|e| e.2)
+    }
+
+    fn pointer(&self, i: u32) -> &str {
+        let Some(&(start, len, _)) = self.entries.get(i as usize) else {
+            return "";
+        };
+        self.text
+            .get(start as usize..(start as usize + len as usize))
+            .unwrap_or("")
+    }
+
+    pub(super) fn get(&self, pointer: &str) -> Option<&Pos> {
+        let sorted = self.sorted.get_or_init(|| {
+            let mut order: Vec<u32> = (0..u32::try_from(self.entries.len()).unwrap_or(u32::MAX)).collect();
+            // Stable, so among equal pointers the last recorded stays last.
+            order.sort_by(|a, b| self.pointer(*a).cmp(self.pointer(*b)));
+            order
+        });
+        let end = sorted.partition_point(|&i| self.pointer(i) <= pointer);
+        let &last = sorted.get(end.checked_sub(1)?)?;
+        if self.pointer(last) != pointer {
+            return None;
+        }
+        self.entries.get(last as usize).map(|e| &e.2)
+    }
+
+    fn get_mut(&mut self, pointer: &str) -> Option<&mut Pos> {
+        let i = (0..self.entries.len())
+            .rev()
+            .find(|&i| self.pointer(i as u32) == pointer)?;
+        self.entries.get_mut(i).map(|e| &mut e.2)
+    }
+
+    #[cfg(test)]
+    fn iter(&self) -> impl Iterator<Item = (&str, &Pos)> {
+        (0..self.entries.len()).filter_map(|i| Some((self.pointer(i as u32), &self.entries.get(i)?.2)))
+    }
+}
+
 /// Maps JSON pointers (`/services/web/image`) to where the value starts in the file.
 ///
 /// Values that reach a place through an alias (`*name`) or a merge key (`<<: *name`) are
@@ -28,7 +102,7 @@ pub(super) struct Pos {
 #[derive(Debug, Clone, Default)]
 pub struct Spans {
     file: Arc<str>,
-    index: Arc<HashMap<Box<str>, Pos>>,
+    index: Arc<Index>,
     /// Pointer prefix of this view into the shared index (empty for a whole document).
     root: Box<str>,
 }
@@ -42,7 +116,7 @@ impl Spans {
         }
     }
 
-    pub(super) fn from_index(file: Arc<str>, index: HashMap<Box<str>, Pos>) -> Self {
+    pub(super) fn from_index(file: Arc<str>, index: Index) -> Self {
         Spans {
             file,
             index: Arc::new(index),
@@ -54,14 +128,23 @@ impl Spans {
     pub fn insert(&mut self, pointer: String, line: usize, column: usize) {
         let full = self.full(&pointer);
         let index = Arc::make_mut(&mut self.index);
-        let entry = index.entry(full.into_boxed_str()).or_insert(Pos {
-            line: 0,
-            column: 0,
-            key_line: 0,
-            key_column: 0,
-        });
-        entry.line = clamp(line);
-        entry.column = clamp(column);
+        let (line, column) = (clamp(line), clamp(column));
+        match index.get_mut(&full) {
+            Some(entry) => {
+                entry.line = line;
+                entry.column = column;
+                index.sorted = OnceLock::new();
+            }
+            None => index.push(
+                &full,
+                Pos {
+                    line,
+                    column,
+                    key_line: 0,
+                    key_column: 0,
+                },
+            ),
+        }
     }
 
     pub fn file(&self) -> &Arc<str> {
@@ -75,6 +158,15 @@ impl Spans {
 
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
+    }
+
+    /// Every located pointer with its position, sorted (to compare two parses in tests).
+    #[cfg(test)]
+    pub(super) fn entries(&self) -> Vec<(String, Pos)> {
+        let mut all: Vec<(String, Pos)> = self.index.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        all.dedup_by(|a, b| a.0 == b.0);
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
     }
 
     /// The origin of the value at `pointer`, or of its nearest located ancestor, or of
@@ -139,16 +231,16 @@ mod tests {
     use super::*;
 
     fn sample() -> Spans {
-        let mut index = HashMap::new();
+        let mut index = Index::default();
         let pos = |line, column, key_line, key_column| Pos {
             line,
             column,
             key_line,
             key_column,
         };
-        index.insert("".into(), pos(1, 1, 0, 0));
-        index.insert("/a".into(), pos(2, 5, 2, 1));
-        index.insert("/a/b".into(), pos(3, 8, 3, 5));
+        index.push("", pos(1, 1, 0, 0));
+        index.push("/a", pos(2, 5, 2, 1));
+        index.push("/a/b", pos(3, 8, 3, 5));
         Spans::from_index("f.yaml".into(), index)
     }
 
