@@ -9,7 +9,10 @@
 //! and prints the median time per iteration (with min and max) and the throughput. Input
 //! preparation (cloning what an iteration consumes) is outside the timed region.
 //!
-//!     cargo bench --bench hot_paths -- [FILTER] [RUNS]   # FILTER: a substring of a case name
+//!     cargo bench --bench hot_paths -- [FILTER] [RUNS] [objects=N]
+//!
+//! FILTER is a substring of a case name; `objects=N` changes the batch size, to see how a
+//! stage scales (per-object cost should not grow with N).
 //!
 //! Under `cargo test` (no `--bench` argument) each case runs once on 20 objects, as a
 //! smoke test. A benchmark, not a test: nothing here asserts a time.
@@ -43,9 +46,12 @@ impl Plan {
             n: if benching { 2_000 } else { 20 },
         };
         for a in std::env::args().skip(1).filter(|a| !a.starts_with("--")) {
-            match a.parse() {
-                Ok(runs) => plan.runs = runs,
-                Err(_) => plan.filter = a,
+            if let Some(n) = a.strip_prefix("objects=").and_then(|n| n.parse().ok()) {
+                plan.n = n;
+            } else if let Ok(runs) = a.parse() {
+                plan.runs = runs;
+            } else {
+                plan.filter = a;
             }
         }
         plan
