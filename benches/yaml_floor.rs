@@ -1,15 +1,17 @@
-//! The YAML floor: the least time any renderer built on serde-saphyr needs to read and
-//! write a given manifest stream. It parses a stream with the library alone
-//! (`serde_saphyr::from_multiple_with_options` into `serde_json::Value`, no spans, no
-//! checks) and emits it again with the serializer options `berth::yaml` uses, so the
-//! output is, byte for byte, what berth printed. `scripts/bench-compare` runs it on berth's
+//! The YAML floor: the least time berth's YAML layer needs to read and write a given
+//! manifest stream. It parses the stream with `berth::yaml::parse_stream` (values and
+//! positions, nothing else: no checks) and emits it again with `berth::yaml::emit_stream`,
+//! so the output is, byte for byte, what berth printed. For comparison it also times
+//! serde-saphyr alone (`from_multiple_with_options` into `serde_json::Value`, no
+//! positions), the full parser berth falls back to for YAML outside its fast path. `scripts/bench-compare` runs it on berth's
 //! output for the 2,000-object overlay, so the distance from berth's time to this floor
 //! shows what berth's own work costs.
 //!
 //!     cargo bench --bench yaml_floor -- [FILE] [RUNS]   # default: a generated stream, 5 runs
 //!
-//! It prints one line: documents, bytes, the median parse, emit and total time of RUNS,
-//! and whether the emitted bytes equal the input. It uses nothing of berth on purpose.
+//! It prints two lines, `yaml_floor:` (berth's layer) and `serde_saphyr:`, each with the
+//! documents, bytes, the median parse, emit and total time of RUNS, and whether the
+//! emitted bytes equal the input.
 //! Under `cargo test` (no `--bench` argument) it runs once on a small stream.
 
 use std::time::{Duration, Instant};
@@ -37,12 +39,25 @@ fn emit_options() -> serde_saphyr::SerializerOptions {
     }
 }
 
-fn parse(text: &str) -> Vec<Value> {
+fn saphyr_parse(text: &str) -> Vec<Value> {
     serde_saphyr::from_multiple_with_options(text, parse_options()).expect("the stream parses")
 }
 
-/// Documents separated by `---`, each ending in a newline, as `berth::yaml::emit_stream`.
+fn parse(text: &str) -> Vec<Value> {
+    let file: std::sync::Arc<str> = "floor.yaml".into();
+    berth::yaml::parse_stream(&file, text, berth::yaml::Flavor::Manifest)
+        .expect("the stream parses")
+        .into_iter()
+        .map(|d| d.value)
+        .collect()
+}
+
 fn emit(docs: &[Value]) -> String {
+    berth::yaml::emit_stream(&docs.iter().collect::<Vec<_>>()).expect("the values emit")
+}
+
+/// Documents separated by `---`, each ending in a newline, as `berth::yaml::emit_stream`.
+fn saphyr_emit(docs: &[Value]) -> String {
     let mut out = String::new();
     for (i, doc) in docs.iter().enumerate() {
         if i > 0 {
@@ -79,7 +94,7 @@ fn generated(n: usize) -> String {
             }
         })
         .collect();
-    emit(&docs)
+    saphyr_emit(&docs)
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -104,6 +119,19 @@ fn main() {
         .get(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(if benching { 5 } else { 1 });
+    measure("yaml_floor", &label, &text, runs, parse, emit);
+    measure("serde_saphyr", &label, &text, runs, saphyr_parse, saphyr_emit);
+}
+
+/// Times `runs` parse-and-emit rounds of `text` and prints one line.
+fn measure(
+    name: &str,
+    label: &str,
+    text: &str,
+    runs: usize,
+    parse: fn(&str) -> Vec<Value>,
+    emit: fn(&[Value]) -> String,
+) {
     let (mut parses, mut emits) = (Vec::new(), Vec::new());
     let mut identical = true;
     let mut documents = 0;
@@ -122,7 +150,7 @@ fn main() {
     let total = median(parses.iter().zip(&emits).map(|(p, e)| *p + *e).collect());
     let per_s = documents as f64 / total.as_secs_f64().max(1e-9);
     println!(
-        "yaml_floor: {label}: {documents} documents, {} bytes, median of {}: parse {:.1} ms, emit {:.1} ms, \
+        "{name}: {label}: {documents} documents, {} bytes, median of {}: parse {:.1} ms, emit {:.1} ms, \
          total {:.1} ms ({per_s:.0} documents/s); output identical to input: {}",
         text.len(),
         runs.max(1),
