@@ -668,7 +668,8 @@ fn plain_is_string(raw: &str) -> bool {
 /// The value of a plain scalar, or `None` when only the full parser should decide.
 /// Only the spellings that mean the same in YAML 1.1 and 1.2, in docker compose and in
 /// kubectl, are typed here: `null`/`~`/empty, `true`/`false`, decimal integers without a
-/// leading zero, and text that no resolver reads as anything but text.
+/// leading zero, plain decimal fractions, and text that no resolver reads as anything but
+/// text.
 fn plain(raw: &str, _flavor: Flavor) -> Option<Value> {
     match raw {
         "" | "~" | "null" => return Some(Value::Null),
@@ -686,6 +687,16 @@ fn plain(raw: &str, _flavor: Flavor) -> Option<Value> {
                 return None;
             }
             return raw.parse::<u64>().ok().map(|n| Value::Number(Number::from(n)));
+        }
+        // A plain decimal fraction (`1.5`, `0.25`) is the same float to every reader.
+        if let Some((whole, fraction)) = raw.split_once('.')
+            && !whole.is_empty()
+            && !fraction.is_empty()
+            && (whole == "0" || !whole.starts_with('0'))
+            && whole.bytes().chain(fraction.bytes()).all(|c| c.is_ascii_digit())
+            && raw.len() <= 17
+        {
+            return raw.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number);
         }
         // Versions and addresses (`1.0.0`, `10.0.0.1`): more than one dot is no number.
         if raw.bytes().all(|c| c.is_ascii_digit() || c == b'.')

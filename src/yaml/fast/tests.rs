@@ -146,6 +146,7 @@ fn common_shapes_take_the_fast_path_and_agree() {
         "a:\nb:\n  c:\n  d: 1\ne:\n",
         "- a:\n  b:\n",
         "version: 1.0.0\nip: 10.0.0.1\n",
+        "cpus: 1.5\nratio: 0.25\nbig: 12345.678901\n",
     ];
     for text in cases {
         for flavor in [Flavor::Compose, Flavor::Manifest] {
@@ -175,7 +176,9 @@ fn leaves_everything_else_to_the_full_parser() {
         "a: 12:30\n",
         "a: .inf\n",
         "a: -1\n",
-        "a: 1.5\n",
+        "a: 01.5\n",
+        "a: 1.\n",
+        "a: .5\n",
         "a: 2001-12-14\n",
         "a: Null\n",
         "a: nan\n",
