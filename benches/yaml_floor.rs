@@ -137,7 +137,7 @@ fn measure(
     let mut documents = 0;
     for _ in 0..runs.max(1) {
         let t = Instant::now();
-        let docs = parse(&text);
+        let docs = parse(text);
         parses.push(t.elapsed());
         let t = Instant::now();
         let out = emit(&docs);

@@ -22,6 +22,15 @@ fn options() -> serde_saphyr::SerializerOptions {
 
 /// Emits one value as a YAML document (block style, YAML-1.1-safe quoting), ending in a newline.
 pub fn emit(value: &Value) -> Result<String, Error> {
+    let scalar = |v: &Value| serde_saphyr::to_string_with_options(v, options()).ok();
+    match super::fast_emit::emit(value, scalar) {
+        Some(text) => Ok(text),
+        None => full_emit(value),
+    }
+}
+
+/// serde-saphyr's text of `value`: the definition of what berth writes.
+pub(super) fn full_emit(value: &Value) -> Result<String, Error> {
     let mut out = serde_saphyr::to_string_with_options(value, options()).map_err(|e| Error::Output {
         message: format!("cannot write YAML: {}", e.to_string().lines().next().unwrap_or("")),
     })?;

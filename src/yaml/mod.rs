@@ -7,6 +7,7 @@
 
 mod emit;
 mod fast;
+mod fast_emit;
 mod node;
 mod spans;
 mod stack;
