@@ -75,6 +75,7 @@ pub fn convert(
         emitted: BTreeMap::new(),
         cm_names: NameRegistry::default(),
         kube_minor: kube_minor(&opts.kube_version),
+        volume_users: volume_users(project),
     };
     keys::report_top_level(&mut ctx);
     // The cluster's own namespaces exist already; emitting one would relabel it for the
@@ -159,9 +160,36 @@ pub struct Ctx<'a> {
     pub kube_minor: u32,
     /// ConfigMap and Secret names, so two sources never share one.
     pub cm_names: NameRegistry,
+    /// How many services mount each named volume, counted once: asked per service and
+    /// per mount, a scan of all services each time made large projects quadratic.
+    volume_users: BTreeMap<&'a str, usize>,
+}
+
+/// Services mounting each named volume (a service that mounts one twice counts once).
+fn volume_users(project: &Project) -> BTreeMap<&str, usize> {
+    let mut users = BTreeMap::new();
+    for svc in project.services.values() {
+        let mut mine: Vec<&str> = svc
+            .volumes
+            .iter()
+            .filter(|m| m.kind == "volume")
+            .filter_map(|m| m.source.as_deref())
+            .collect();
+        mine.sort_unstable();
+        mine.dedup();
+        for vol in mine {
+            *users.entry(vol).or_insert(0) += 1;
+        }
+    }
+    users
 }
 
 impl Ctx<'_> {
+    /// How many services mount the named volume `volume`.
+    pub fn volume_users(&self, volume: &str) -> usize {
+        self.volume_users.get(volume).copied().unwrap_or(0)
+    }
+
     pub fn origin(&self, pointer: &str) -> Option<Origin> {
         self.project.origin(pointer)
     }

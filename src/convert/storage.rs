@@ -152,18 +152,6 @@ fn storage_size(ctx: &Ctx, at: &str, size: &str) -> Result<String, Error> {
     })
 }
 
-fn users_of(ctx: &Ctx, volume: &str) -> usize {
-    ctx.project
-        .services
-        .values()
-        .filter(|s| {
-            s.volumes
-                .iter()
-                .any(|m| m.kind == "volume" && m.source.as_deref() == Some(volume))
-        })
-        .count()
-}
-
 fn named(
     ctx: &mut Ctx,
     svc: &Svc,
@@ -190,7 +178,7 @@ fn named(
         storage_class: own.storage_class.or(svc_knobs.storage_class),
     };
     let size = storage_size(ctx, &top_ptr, knobs.size.as_deref().unwrap_or(DEFAULT_SIZE))?;
-    let shared = users_of(ctx, volume) > 1;
+    let shared = ctx.volume_users(volume) > 1;
     let replicated = match kind {
         WorkloadKind::Daemonset => true,
         WorkloadKind::Statefulset => false,

@@ -110,7 +110,7 @@ pub fn kind_of(ctx: &mut Ctx, svc: &Svc, completed: &BTreeSet<String>) -> Worklo
     if job_restart(svc).is_some() || completed.contains(svc.name) {
         return WorkloadKind::Job;
     }
-    if owns_named_volumes(ctx.project, svc) && replicas(svc).is_none_or(|r| r <= 1) {
+    if owns_named_volumes(ctx, svc) && replicas(svc).is_none_or(|r| r <= 1) {
         return WorkloadKind::Statefulset;
     }
     WorkloadKind::Deployment
@@ -118,19 +118,8 @@ pub fn kind_of(ctx: &mut Ctx, svc: &Svc, completed: &BTreeSet<String>) -> Worklo
 
 /// True when the service mounts a non-external named volume that no other service mounts:
 /// a single writer owning its data, which is what a StatefulSet is for.
-fn owns_named_volumes(project: &Project, svc: &Svc) -> bool {
-    let owned = |vol: &str| {
-        !project.volumes.get(vol).is_some_and(|v| v.external)
-            && project
-                .services
-                .iter()
-                .filter(|(n, _)| n.as_str() != svc.name)
-                .all(|(_, s)| {
-                    !s.volumes
-                        .iter()
-                        .any(|m| m.kind == "volume" && m.source.as_deref() == Some(vol))
-                })
-    };
+fn owns_named_volumes(ctx: &Ctx, svc: &Svc) -> bool {
+    let owned = |vol: &str| !ctx.project.volumes.get(vol).is_some_and(|v| v.external) && ctx.volume_users(vol) <= 1;
     svc.s
         .volumes
         .iter()
