@@ -1,4 +1,7 @@
-//! The `Object` type every stage after conversion works on, and the output order.
+//! The `Object` type every stage after conversion works on, and the output order;
+//! `parallel` spreads per-object work over threads.
+
+pub mod parallel;
 
 use std::cmp::Ordering;
 
