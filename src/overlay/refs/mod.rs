@@ -24,6 +24,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::Warnings;
+use crate::manifest::parallel::{self, Threads};
 use crate::manifest::{CLUSTER_SCOPED, Object};
 use table::{Check, In, POD_SPECS, ROWS};
 use walk::{Site, segments, visit, visit_mut};
@@ -495,6 +496,11 @@ fn referrer(o: &Object, scopes: &Scopes) -> Referrer {
 /// renames of one step (a prefix and suffix, or the generators' hashes): call once per
 /// step, after the objects themselves carry their new names.
 pub fn apply(objects: &mut [Object], renames: &[Rename], table: &[NameReference]) {
+    apply_parallel(objects, renames, table, Threads::ONE);
+}
+
+/// `apply`, the objects rewritten on `threads` threads (the result is the same).
+pub fn apply_parallel(objects: &mut [Object], renames: &[Rename], table: &[NameReference], threads: Threads) {
     if renames.is_empty() {
         return;
     }
@@ -505,9 +511,7 @@ pub fn apply(objects: &mut [Object], renames: &[Rename], table: &[NameReference]
         .iter()
         .filter(|entry| renamed_kinds.iter().any(|(group, kind)| entry.names(group, kind)));
     let fields = Fields::new(entries, &scopes);
-    for obj in objects.iter_mut() {
-        rewrite(obj, &fields, &resolver, &scopes);
-    }
+    parallel::map_mut(threads, objects, |obj| rewrite(obj, &fields, &resolver, &scopes));
 }
 
 /// Rewrites the references of one object.
