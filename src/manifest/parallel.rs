@@ -113,7 +113,7 @@ fn on_threads<C: Send, R: Send>(
                 std::thread::Builder::new()
                     .name("berth-work".into())
                     .stack_size(STACK_BYTES)
-                    .spawn_scoped(s, &drain)
+                    .spawn_scoped(s, drain)
                     .ok()
             })
             .collect();
@@ -158,8 +158,12 @@ mod tests {
         let items = vec![0; MIN_ITEMS_PER_THREAD * 2 - 1];
         let ids = map(Threads::new(8).unwrap(), &items, |_| std::thread::current().id());
         assert!(ids.iter().all(|id| *id == here));
+        // Slow items, so this thread cannot take every run before a helper starts.
         let items = vec![0; MIN_ITEMS_PER_THREAD * 2];
-        let ids = map(Threads::new(8).unwrap(), &items, |_| std::thread::current().id());
+        let ids = map(Threads::new(8).unwrap(), &items, |_| {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            std::thread::current().id()
+        });
         assert!(ids.iter().any(|id| *id != here));
     }
 
