@@ -8,10 +8,12 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::Error;
 use crate::manifest::Object;
+use crate::manifest::parallel::{self, Threads};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
@@ -31,13 +33,40 @@ impl Format {
 
 /// The whole output as text, objects in the order given.
 pub fn to_text(objects: &[Object], format: Format) -> Result<String, Error> {
+    to_text_parallel(objects, format, Threads::ONE)
+}
+
+/// `to_text`, the objects' YAML written on `threads` threads (the text is the same).
+pub fn to_text_parallel(objects: &[Object], format: Format, threads: Threads) -> Result<String, Error> {
     match format {
-        Format::Yaml => crate::yaml::emit_stream(&objects.iter().map(|o| &o.value).collect::<Vec<_>>()),
-        Format::Json => {
-            let items: Vec<Value> = objects.iter().map(|o| o.value.clone()).collect();
-            pretty_json(&json!({"apiVersion": "v1", "kind": "List", "items": items}))
+        Format::Yaml => {
+            // The stream `yaml::emit_stream` writes, one document per object, so each
+            // object's text can be written on its own.
+            let docs = parallel::map(threads, objects, |o| crate::yaml::emit(&o.value));
+            let mut out = String::new();
+            for (i, doc) in docs.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str("---\n");
+                }
+                out.push_str(&doc?);
+            }
+            Ok(out)
         }
+        Format::Json => pretty_json(&List {
+            api_version: "v1",
+            kind: "List",
+            items: objects.iter().map(|o| &o.value).collect(),
+        }),
     }
+}
+
+/// A `v1` `List` of borrowed objects, so writing JSON copies none of them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct List<'a> {
+    api_version: &'static str,
+    kind: &'static str,
+    items: Vec<&'a Value>,
 }
 
 /// One object as the text of its own file.
@@ -48,7 +77,7 @@ fn object_text(o: &Object, format: Format) -> Result<String, Error> {
     }
 }
 
-fn pretty_json(v: &Value) -> Result<String, Error> {
+fn pretty_json(v: &impl Serialize) -> Result<String, Error> {
     let mut s = serde_json::to_string_pretty(v).map_err(|e| Error::Output {
         message: format!("cannot write JSON: {e}"),
     })?;
@@ -159,6 +188,11 @@ fn check_replaceable(dir: &Path) -> Result<(), Error> {
 /// temporary folder first, which then replaces `dir` (promise 3: all or nothing). On any
 /// failure `dir` is left as it was.
 pub fn write_dir(dir: &Path, objects: &[Object], format: Format) -> Result<(), Error> {
+    write_dir_parallel(dir, objects, format, Threads::ONE)
+}
+
+/// `write_dir`, the files written on `threads` threads (the files are the same).
+pub fn write_dir_parallel(dir: &Path, objects: &[Object], format: Format, threads: Threads) -> Result<(), Error> {
     let (parent, tmp, old) = siblings(dir)?;
     check_replaceable(dir)?;
     for leftover in [&tmp, &old] {
@@ -174,7 +208,8 @@ pub fn write_dir(dir: &Path, objects: &[Object], format: Format) -> Result<(), E
     }
     std::fs::create_dir_all(&parent).map_err(|e| io_error(format!("cannot create {}", parent.display()), e))?;
     std::fs::create_dir(&tmp).map_err(|e| io_error(format!("cannot create {}", tmp.display()), e))?;
-    let written = fill(&tmp, objects, format).and_then(|()| swap(dir, &tmp, &old, |a, b| std::fs::rename(a, b)));
+    let written =
+        fill(&tmp, objects, format, threads).and_then(|()| swap(dir, &tmp, &old, |a, b| std::fs::rename(a, b)));
     if written.is_err() {
         // Best effort: the error being returned matters more than a failed cleanup.
         let _ = std::fs::remove_dir_all(&tmp);
@@ -182,14 +217,16 @@ pub fn write_dir(dir: &Path, objects: &[Object], format: Format) -> Result<(), E
     written
 }
 
-/// Writes the object files into the (new, empty) temporary folder.
-fn fill(tmp: &Path, objects: &[Object], format: Format) -> Result<(), Error> {
-    for (i, o) in objects.iter().enumerate() {
+/// Writes the object files into the (new, empty) temporary folder; the first error in
+/// install order is the one reported.
+fn fill(tmp: &Path, objects: &[Object], format: Format, threads: Threads) -> Result<(), Error> {
+    let numbered: Vec<(usize, &Object)> = objects.iter().enumerate().collect();
+    let written = parallel::map(threads, &numbered, |&(i, o)| {
         let path = tmp.join(file_name(i, o, format));
         let text = object_text(o, format)?;
-        std::fs::write(&path, text).map_err(|e| io_error(format!("cannot write {}", path.display()), e))?;
-    }
-    Ok(())
+        std::fs::write(&path, text).map_err(|e| io_error(format!("cannot write {}", path.display()), e))
+    });
+    written.into_iter().collect()
 }
 
 /// Puts `tmp` in the place of `dir`, moving the old `dir` aside first and back if the
@@ -221,6 +258,7 @@ fn swap(dir: &Path, tmp: &Path, old: &Path, rename: impl Fn(&Path, &Path) -> std
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::cell::Cell;
 
     #[test]

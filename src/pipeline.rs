@@ -8,6 +8,7 @@ use crate::compose::{self, LoadOptions};
 use crate::convert::{self, ConvertOptions};
 use crate::error::{Error, Warning, Warnings};
 use crate::harden::{self, HardenOptions, Profile};
+use crate::manifest::parallel::Threads;
 use crate::manifest::{self, Object};
 use crate::overlay;
 use crate::source::Sandbox;
@@ -88,6 +89,7 @@ pub fn render_compose(sandbox: &Sandbox, req: &ComposeRender) -> Result<Rendered
         req.profile,
         req.strict,
         Author::Berth,
+        Threads::ONE,
     )
 }
 
@@ -122,6 +124,7 @@ pub fn render_chart(sandbox: &Sandbox, req: &ChartRender) -> Result<Rendered, Er
         req.profile,
         req.strict,
         Author::User,
+        Threads::ONE,
     )
 }
 
@@ -152,6 +155,7 @@ pub fn render_overlay(sandbox: &Sandbox, req: &OverlayRender) -> Result<Rendered
         profile,
         req.strict,
         Author::User,
+        req.overlay.threads,
     )
 }
 
@@ -171,13 +175,14 @@ fn finish(
     profile: Profile,
     strict: bool,
     author: Author,
+    threads: Threads,
 ) -> Result<Rendered, Error> {
     let kube_version = validate::resolve_kube_version(kube_version)?;
     let hopts = HardenOptions {
         profile,
         kube_version: kube_version.to_string(),
     };
-    harden::harden(&mut objects, &hopts, &mut warnings);
+    harden::harden_parallel(&mut objects, &hopts, threads, &mut warnings);
     let warnings = warnings.into_sorted();
     if strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));

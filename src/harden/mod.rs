@@ -28,6 +28,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::error::Warnings;
+use crate::manifest::parallel::{self, Threads};
 use crate::manifest::{self, Object};
 
 pub use record::Change;
@@ -63,13 +64,34 @@ pub struct HardenOptions {
 
 /// Applies hardening defaults in place; may add objects (ServiceAccounts, PDBs).
 pub fn harden(objects: &mut Vec<Object>, opts: &HardenOptions, warnings: &mut Warnings) {
-    harden_with_record(objects, opts, warnings);
+    harden_on(objects, opts, Threads::ONE, warnings);
+}
+
+/// `harden`, the objects hardened on `threads` threads (the result is the same).
+pub fn harden_parallel(objects: &mut Vec<Object>, opts: &HardenOptions, threads: Threads, warnings: &mut Warnings) {
+    harden_on(objects, opts, threads, warnings);
 }
 
 /// As `harden`, returning every change made (fields set and objects added), in the
 /// order made.
 pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warnings: &mut Warnings) -> Vec<Change> {
-    let mut changes = Vec::new();
+    harden_on(objects, opts, Threads::ONE, warnings)
+}
+
+/// What hardening one object gave: its changes and warnings, and the objects it needs.
+#[derive(Default)]
+struct Hardened {
+    changes: Vec<Change>,
+    warnings: Warnings,
+    made: Vec<Object>,
+}
+
+fn harden_on(
+    objects: &mut Vec<Object>,
+    opts: &HardenOptions,
+    threads: Threads,
+    warnings: &mut Warnings,
+) -> Vec<Change> {
     let scaled = hpa_targets(objects);
     let shared = shared_claims(objects);
     let pdbs: Vec<Object> = objects
@@ -78,16 +100,18 @@ pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warni
         .cloned()
         .collect();
     let levels = namespace::levels_needed(objects, opts.profile, warnings);
-    let mut added: Vec<Object> = Vec::new();
     let mut taken: BTreeSet<(String, String, String)> = objects.iter().map(identity).collect();
-    for object in objects.iter_mut() {
+    // Objects are hardened each on its own, against what was read above; what each gives
+    // is gathered here in the objects' order, as with one thread.
+    let done = parallel::map_mut(threads, objects, |object| {
+        let mut one = Hardened::default();
         if object.kind() == "Namespace" && object.api_version() == "v1" {
-            let mut rec = Recorder::new(object.id(), &mut changes);
+            let mut rec = Recorder::new(object.id(), &mut one.changes);
             let level = levels.get(object.name()).copied().unwrap_or(opts.profile.pss_level());
             namespace::harden(&mut object.value, level, &opts.kube_version, &mut rec);
-            continue;
+            return one;
         }
-        let Some(kind) = Kind::of(object) else { continue };
+        let Some(kind) = Kind::of(object) else { return one };
         let key = (
             object.namespace().to_string(),
             object.kind().to_string(),
@@ -99,8 +123,15 @@ pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warni
             pdbs: &pdbs,
             shared: &shared,
         };
-        let made = harden_workload(object, kind, &ctx, &mut changes, warnings);
-        for extra in made {
+        one.made = harden_workload(object, kind, &ctx, &mut one.changes, &mut one.warnings);
+        one
+    });
+    let mut changes = Vec::new();
+    let mut added: Vec<Object> = Vec::new();
+    for one in done {
+        changes.extend(one.changes);
+        warnings.extend(one.warnings);
+        for extra in one.made {
             if taken.insert(identity(&extra)) {
                 changes.push(Change {
                     object: extra.id(),

@@ -26,6 +26,7 @@ use crate::chart::{self};
 use crate::compose::{self, LoadOptions};
 use crate::convert::{self, ConvertOptions};
 use crate::error::{Error, Warnings};
+use crate::manifest::parallel::{self, Threads};
 use crate::manifest::{self, Object};
 use crate::source::{Origin, Sandbox};
 use crate::yaml::{self, Flavor};
@@ -46,6 +47,8 @@ pub struct Request {
     pub kube_version: Option<String>,
     /// Named process variables (compose bases), over the overlays' `variables`.
     pub variables: Vec<(String, String)>,
+    /// Threads for per-object work; the objects are the same for every count.
+    pub threads: Threads,
 }
 
 /// What the base was, which decides who answers for an invalid object.
@@ -131,7 +134,7 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
             };
             convert::convert(&project, sandbox, &opts, warnings)?
         }
-        Base::Manifests(path) => manifests(sandbox, path)?,
+        Base::Manifests(path) => manifests(sandbox, path, req.threads)?,
     };
     // A chart or compose base renders into one namespace; generated objects join it, so
     // references from the base's workloads find them.
@@ -164,13 +167,14 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
             merge_keys: &keys,
             kube_version: &kube_version,
             home: home.as_deref(),
+            threads: req.threads,
         };
         apply(sandbox, layer, &mut objects, &ctx, warnings)?;
     }
     // As Kustomize: generated names get their content hash once, after every overlay,
     // so the hash covers what the outer overlays changed too.
     let renames = hash_names(&mut objects);
-    refs::apply(&mut objects, &renames, &table);
+    refs::apply_parallel(&mut objects, &renames, &table, req.threads);
     refs::dangling(&objects, &table, &external, warnings);
     let profile = layers.iter().find_map(|o| o.fields.policy.profile.clone());
     Ok(Output {
@@ -274,7 +278,7 @@ fn variables(layers: &[Overlay], req: &Request) -> Vec<(String, String)> {
 /// Every object in a manifests file, or in the `*.yaml`, `*.yml` and `*.json` files under
 /// a folder (in path order, Kustomize's `kustomization.yaml` aside); `List` kinds are
 /// flattened.
-fn manifests(sandbox: &Sandbox, path: &str) -> Result<Vec<Object>, Error> {
+fn manifests(sandbox: &Sandbox, path: &str, threads: Threads) -> Result<Vec<Object>, Error> {
     let files = if sandbox.is_dir(path) {
         let disk = sandbox.root().join(path);
         let mut files = Vec::new();
@@ -301,13 +305,20 @@ fn manifests(sandbox: &Sandbox, path: &str) -> Result<Vec<Object>, Error> {
     } else {
         vec![path.to_string()]
     };
-    let mut objects = Vec::new();
-    for file in files {
-        let src = sandbox.read(&file, None)?;
+    // Files are read and parsed each on its own; the objects keep the files' order, and
+    // the first unreadable file in that order is the one reported.
+    let parsed = parallel::map(threads, &files, |file| -> Result<Vec<Object>, Error> {
+        let src = sandbox.read(file, None)?;
+        let mut objects = Vec::new();
         for doc in yaml::parse_stream(&src.name, src.text()?, Flavor::Manifest)? {
             let origin = doc.spans.origin("");
             objects.extend(flatten(doc.value, &origin)?);
         }
+        Ok(objects)
+    });
+    let mut objects = Vec::new();
+    for file in parsed {
+        objects.extend(file?);
     }
     Ok(objects)
 }
@@ -354,6 +365,7 @@ struct Layer<'a> {
     kube_version: &'a str,
     /// The namespace a chart or compose base rendered into.
     home: Option<&'a str>,
+    threads: Threads,
 }
 
 fn apply(
@@ -381,7 +393,7 @@ fn apply(
         transform::namespace(objects, ns);
     }
     let renames = transform::affix(objects, &layer.fields.name_prefix, &layer.fields.name_suffix);
-    refs::apply(objects, &renames, ctx.table);
+    refs::apply_parallel(objects, &renames, ctx.table, ctx.threads);
     for l in layer.labels() {
         transform::labels(objects, &l);
     }
@@ -643,39 +655,32 @@ fn patches(
                 )
             })?,
         };
-        let mut matched = 0;
-        for o in objects.iter_mut() {
-            let hit = target.matches(o).map_err(|e| {
-                Error::input(
-                    Some(at.clone()),
-                    format!("the patch's target cannot be read: {}", e.message),
-                    e.help.clone(),
-                )
-            })?;
-            if !hit {
-                continue;
+        let matcher = compiled(&target, objects, &at, "patch")?;
+        let how = match kind.as_str() {
+            "json6902" => How::Json6902(&doc),
+            "merge" => How::Merge(&doc),
+            _ => How::Strategic(without_identity(&doc, entry.target.is_some())),
+        };
+        // Each object is patched on its own; the first failure in the objects' order is
+        // the one reported.
+        let patched = parallel::map_mut(ctx.threads, objects, |o| {
+            if !matcher.as_ref().is_some_and(|m| m.matches(o)) {
+                return Ok(false);
             }
-            matched += 1;
-            let done = match kind.as_str() {
-                "json6902" => patch::json6902(&mut o.value, &doc),
-                "merge" => {
-                    patch::merge(&mut o.value, &doc);
-                    Ok(())
+            how.apply(o, ctx).map(|()| true).map_err(|e| (o.id(), e))
+        });
+        let mut matched = 0;
+        for result in patched {
+            match result {
+                Ok(hit) => matched += usize::from(hit),
+                Err((id, e)) => {
+                    return Err(Error::input(
+                        Some(origin_of(&e.at)),
+                        format!("the patch cannot be applied to {id}: {}", e.message),
+                        e.help,
+                    ));
                 }
-                _ => patch::strategic_with(
-                    &mut o.value,
-                    &without_identity(&doc, entry.target.is_some()),
-                    ctx.kube_version,
-                    ctx.merge_keys,
-                ),
-            };
-            done.map_err(|e| {
-                Error::input(
-                    Some(origin_of(&e.at)),
-                    format!("the patch cannot be applied to {}: {}", o.id(), e.message),
-                    e.help,
-                )
-            })?;
+            }
         }
         // `$patch: delete` at the top of a strategic patch deletes the object itself.
         objects.retain(|o| !o.value.is_null());
@@ -689,6 +694,47 @@ fn patches(
         }
     }
     Ok(())
+}
+
+/// A target ready to test every object, or `None` when there is no object to test (then
+/// an unreadable target goes unreported, as it always has: it is read per object).
+fn compiled(
+    target: &patch::Target,
+    objects: &[Object],
+    at: &Origin,
+    what: &str,
+) -> Result<Option<patch::Matcher>, Error> {
+    if objects.is_empty() {
+        return Ok(None);
+    }
+    target.compile().map(Some).map_err(|e| {
+        Error::input(
+            Some(at.clone()),
+            format!("the {what}'s target cannot be read: {}", e.message),
+            e.help,
+        )
+    })
+}
+
+/// One patch document, ready to apply to each object it targets.
+enum How<'a> {
+    Json6902(&'a Value),
+    Merge(&'a Value),
+    /// The document without its identity when a `target` names the objects.
+    Strategic(Value),
+}
+
+impl How<'_> {
+    fn apply(&self, o: &mut Object, ctx: &Layer<'_>) -> Result<(), patch::PatchError> {
+        match self {
+            How::Json6902(doc) => patch::json6902(&mut o.value, doc),
+            How::Merge(doc) => {
+                patch::merge(&mut o.value, doc);
+                Ok(())
+            }
+            How::Strategic(doc) => patch::strategic_with(&mut o.value, doc, ctx.kube_version, ctx.merge_keys),
+        }
+    }
 }
 
 /// The target a patch without one names itself by: its group, version, kind and name
@@ -736,16 +782,10 @@ fn without_identity(doc: &Value, targeted: bool) -> Value {
 fn waivers(layer: &Overlay, objects: &mut [Object], warnings: &mut Warnings) -> Result<(), Error> {
     for (i, w) in layer.fields.policy.waivers.iter().enumerate() {
         let at = layer.origin(&format!("/policy/waivers/{i}"));
+        let matcher = compiled(&w.target, objects, &at, "waiver")?;
         let mut matched = 0;
         for o in objects.iter_mut() {
-            let hit = w.target.matches(o).map_err(|e| {
-                Error::input(
-                    Some(at.clone()),
-                    format!("the waiver's target cannot be read: {}", e.message),
-                    e.help.clone(),
-                )
-            })?;
-            if hit {
+            if matcher.as_ref().is_some_and(|m| m.matches(o)) {
                 matched += 1;
                 manifest::add_waiver(&mut o.value, &w.rule, &w.reason);
             }

@@ -18,10 +18,13 @@ mod table;
 pub(crate) mod testing;
 pub(crate) mod walk;
 
+use std::collections::{BTreeSet, HashMap, HashSet};
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::Warnings;
+use crate::manifest::parallel::{self, Threads};
 use crate::manifest::{CLUSTER_SCOPED, Object};
 use table::{Check, In, POD_SPECS, ROWS};
 use walk::{Site, segments, visit, visit_mut};
@@ -129,10 +132,11 @@ impl NameReference {
 
 /// The empty namespace and `default` are the same place.
 fn same_namespace(a: &str, b: &str) -> bool {
-    fn norm(s: &str) -> &str {
-        if s.is_empty() { "default" } else { s }
-    }
     norm(a) == norm(b)
+}
+
+fn norm(namespace: &str) -> &str {
+    if namespace.is_empty() { "default" } else { namespace }
 }
 
 /// Which kinds live outside namespaces: the built-in ones, and custom resources whose CRD
@@ -197,6 +201,7 @@ impl Place<'_> {
 }
 
 /// The referenced kind of a table entry, with what the lookups need to know about it.
+#[derive(Clone, Copy)]
 struct Target<'a> {
     entry: &'a NameReference,
     group: &'a str,
@@ -352,27 +357,42 @@ fn write(parent: &mut Map<String, Value>, key: &str, slot: Slot, name: &str, nam
     }
 }
 
+/// Known objects by name: a reference looks up the objects of its name, not all of them.
+type ByName = HashMap<String, Vec<Known>>;
+
+fn by_name(known: impl Iterator<Item = Known>) -> ByName {
+    let mut index = ByName::new();
+    for k in known {
+        index.entry(k.name.clone()).or_default().push(k);
+    }
+    index
+}
+
 /// The renames of one step and the objects it left alone, to resolve references with.
 struct Resolver<'a> {
-    renames: &'a [Rename],
-    unrenamed: Vec<Known>,
+    /// The renames by old name, each list in the order of the step.
+    renames: HashMap<&'a str, Vec<&'a Rename>>,
+    unrenamed: ByName,
 }
 
 impl<'a> Resolver<'a> {
     fn new(objects: &[Object], renames: &'a [Rename]) -> Self {
-        let unrenamed = objects
+        let renamed: HashSet<(&str, &str, &str, &str)> = renames
             .iter()
-            .map(Known::of)
-            .filter(|k| {
-                !renames.iter().any(|r| {
-                    r.kind == k.kind
-                        && r.group == k.group
-                        && r.new == k.name
-                        && same_namespace(&r.namespace, &k.namespace)
-                })
-            })
+            .map(|r| (r.kind.as_str(), r.group.as_str(), r.new.as_str(), norm(&r.namespace)))
             .collect();
-        Resolver { renames, unrenamed }
+        let unrenamed =
+            by_name(objects.iter().map(Known::of).filter(|k| {
+                !renamed.contains(&(k.kind.as_str(), k.group.as_str(), k.name.as_str(), norm(&k.namespace)))
+            }));
+        let mut by_old: HashMap<&str, Vec<&Rename>> = HashMap::new();
+        for r in renames {
+            by_old.entry(r.old.as_str()).or_default().push(r);
+        }
+        Resolver {
+            renames: by_old,
+            unrenamed,
+        }
     }
 
     /// The new name and namespace of what `name` refers to, when a rename makes it
@@ -380,37 +400,89 @@ impl<'a> Resolver<'a> {
     /// disagree (Kustomize stops there with an error; berth leaves the name alone).
     fn resolve(&self, target: &Target<'_>, name: &str, place: Place<'_>, mapping: bool) -> Option<(&str, &str)> {
         let entry = target.entry;
-        let renamed = self
+        let mut renamed = self
             .renames
+            .get(name)?
             .iter()
-            .filter(|r| r.old == name && entry.names(&r.group, &r.kind) && place.holds(&r.namespace))
+            .filter(|r| entry.names(&r.group, &r.kind) && place.holds(&r.namespace))
             .map(|r| (r.new.as_str(), r.namespace.as_str()));
-        let mut candidates: Vec<(&str, &str)> = renamed.collect();
-        let (first_name, first_ns) = *candidates.first()?;
-        candidates.extend(
-            self.unrenamed
-                .iter()
-                .filter(|k| k.name == name && entry.names(&k.group, &k.kind) && place.holds(&k.namespace))
-                .map(|k| (k.name.as_str(), k.namespace.as_str())),
-        );
-        let agree = candidates
-            .iter()
-            .all(|(n, ns)| *n == first_name && (!mapping || same_namespace(ns, first_ns)));
+        let (first_name, first_ns) = renamed.next()?;
+        let unrenamed = self
+            .unrenamed
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter(|k| entry.names(&k.group, &k.kind) && place.holds(&k.namespace))
+            .map(|k| (k.name.as_str(), k.namespace.as_str()));
+        let agree = renamed
+            .chain(unrenamed)
+            .all(|(n, ns)| n == first_name && (!mapping || same_namespace(ns, first_ns)));
         agree.then_some((first_name, first_ns))
     }
 }
 
-/// A table entry with the parsed paths of its fields.
-type Compiled<'a> = (&'a NameReference, Vec<(&'a FieldSpec, Vec<walk::Seg>)>);
+/// One field of the table, its path parsed and what it names settled.
+struct Field<'a> {
+    spec: &'a FieldSpec,
+    segs: Vec<walk::Seg>,
+    target: Target<'a>,
+}
 
-fn compiled(table: &[NameReference]) -> Vec<Compiled<'_>> {
-    table
-        .iter()
-        .map(|entry| {
-            let specs = entry.field_specs.iter().map(|f| (f, segments(&f.path))).collect();
-            (entry, specs)
-        })
-        .collect()
+/// The fields of a table in table order, and which of them each kind of referrer may
+/// hold: an object is walked only at the fields of its kind, instead of testing every
+/// field of the table against every object.
+struct Fields<'a> {
+    all: Vec<Field<'a>>,
+    /// Per kind some field names: the positions of that kind's fields and of the fields
+    /// of any kind, in table order (the order rewrites happen in).
+    by_kind: HashMap<&'a str, Vec<usize>>,
+    /// The positions of the fields of any kind, for every other kind.
+    any_kind: Vec<usize>,
+}
+
+impl<'a> Fields<'a> {
+    fn new<'t: 'a>(entries: impl Iterator<Item = &'t NameReference>, scopes: &Scopes) -> Self {
+        let mut all = Vec::new();
+        for entry in entries {
+            let group = entry.group.as_deref().unwrap_or("");
+            let target = Target {
+                entry,
+                group,
+                cluster: scopes.cluster(group, &entry.kind),
+            };
+            for spec in &entry.field_specs {
+                all.push(Field {
+                    spec,
+                    segs: segments(&spec.path),
+                    target,
+                });
+            }
+        }
+        let positions = |kind: Option<&str>| -> Vec<usize> {
+            all.iter()
+                .enumerate()
+                .filter(|(_, f)| f.spec.kind.as_deref().is_none_or(|k| Some(k) == kind))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let by_kind = all
+            .iter()
+            .filter_map(|f| f.spec.kind.as_deref())
+            .map(|k| (k, positions(Some(k))))
+            .collect();
+        let any_kind = positions(None);
+        Fields { all, by_kind, any_kind }
+    }
+
+    /// The fields objects of `kind` may hold, in table order; `Field::spec.selects` says
+    /// whether one object's group and version hold it.
+    fn of_kind<'s>(&'s self, kind: &str) -> impl Iterator<Item = &'s Field<'a>> + use<'s, 'a> {
+        self.by_kind
+            .get(kind)
+            .unwrap_or(&self.any_kind)
+            .iter()
+            .filter_map(|&i| self.all.get(i))
+    }
 }
 
 fn referrer(o: &Object, scopes: &Scopes) -> Referrer {
@@ -424,40 +496,79 @@ fn referrer(o: &Object, scopes: &Scopes) -> Referrer {
 /// renames of one step (a prefix and suffix, or the generators' hashes): call once per
 /// step, after the objects themselves carry their new names.
 pub fn apply(objects: &mut [Object], renames: &[Rename], table: &[NameReference]) {
+    apply_parallel(objects, renames, table, Threads::ONE);
+}
+
+/// `apply`, the objects rewritten on `threads` threads (the result is the same).
+pub fn apply_parallel(objects: &mut [Object], renames: &[Rename], table: &[NameReference], threads: Threads) {
     if renames.is_empty() {
         return;
     }
     let scopes = Scopes::of(objects);
     let resolver = Resolver::new(objects, renames);
-    let entries: Vec<_> = compiled(table)
-        .into_iter()
-        .filter(|(entry, _)| renames.iter().any(|r| entry.names(&r.group, &r.kind)))
-        .collect();
-    for obj in objects.iter_mut() {
-        let referrer = referrer(obj, &scopes);
-        for (entry, specs) in &entries {
-            let group = entry.group.as_deref().unwrap_or("");
-            let target = Target {
-                entry,
-                group,
-                cluster: scopes.cluster(group, &entry.kind),
-            };
-            for (spec, segs) in specs {
-                if !spec.selects(obj) {
-                    continue;
+    let renamed_kinds: BTreeSet<(&str, &str)> = renames.iter().map(|r| (r.group.as_str(), r.kind.as_str())).collect();
+    let entries = table
+        .iter()
+        .filter(|entry| renamed_kinds.iter().any(|(group, kind)| entry.names(group, kind)));
+    let fields = Fields::new(entries, &scopes);
+    parallel::map_mut(threads, objects, |obj| rewrite(obj, &fields, &resolver, &scopes));
+}
+
+/// Rewrites the references of one object.
+fn rewrite(obj: &mut Object, fields: &Fields<'_>, resolver: &Resolver<'_>, scopes: &Scopes) {
+    let referrer = referrer(obj, scopes);
+    for field in fields.of_kind(obj.kind()) {
+        if !field.spec.selects(obj) {
+            continue;
+        }
+        let target = &field.target;
+        visit_mut(&mut obj.value, &field.segs, false, &mut |site| {
+            for r in refs_at(site.parent, site.key, site.at_root, target) {
+                let place = r.place(target, &referrer);
+                if let Some((name, ns)) = resolver.resolve(target, &r.name, place, r.mapping()) {
+                    let ns = if r.mapping() && !target.cluster { ns } else { "" };
+                    write(site.parent, site.key, r.slot, name, ns);
                 }
-                visit_mut(&mut obj.value, segs, false, &mut |site| {
-                    for r in refs_at(site.parent, site.key, site.at_root, &target) {
-                        let place = r.place(&target, &referrer);
-                        if let Some((name, ns)) = resolver.resolve(&target, &r.name, place, r.mapping()) {
-                            let ns = if r.mapping() && !target.cluster { ns } else { "" };
-                            write(site.parent, site.key, r.slot, name, ns);
-                        }
-                    }
-                });
             }
+        });
+    }
+}
+
+/// An entry of an overlay's `external` list: `Kind/name` or `Kind/namespace/name`.
+struct External<'a> {
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+impl<'a> External<'a> {
+    fn parse(text: &'a str) -> Option<Self> {
+        let mut parts = text.split('/');
+        let (first, second, third, rest) = (parts.next()?, parts.next()?, parts.next(), parts.next());
+        match (third, rest) {
+            (None, _) => Some(External {
+                kind: first,
+                namespace: None,
+                name: second,
+            }),
+            (Some(name), None) => Some(External {
+                kind: first,
+                namespace: Some(second),
+                name,
+            }),
+            _ => None,
         }
     }
+
+    fn covers(&self, kind: &str, name: &str, place: Place<'_>) -> bool {
+        self.kind == kind && self.name == name && self.namespace.is_none_or(|ns| place.holds(ns))
+    }
+}
+
+/// What `dangling` checks references against.
+struct Lookup<'a> {
+    known: ByName,
+    external: Vec<External<'a>>,
 }
 
 /// Warns about references (through `table`) to objects that are neither among `objects`
@@ -466,25 +577,20 @@ pub fn apply(objects: &mut [Object], renames: &[Rename], table: &[NameReference]
 /// built-in table marks `unchecked`. Call it on the final objects, namespaces set.
 pub fn dangling(objects: &[Object], table: &[NameReference], external: &[String], warnings: &mut Warnings) {
     let scopes = Scopes::of(objects);
-    let known: Vec<Known> = objects.iter().map(Known::of).collect();
-    let entries = compiled(table);
+    let fields = Fields::new(table.iter(), &scopes);
+    let known = Lookup {
+        known: by_name(objects.iter().map(Known::of)),
+        external: external.iter().filter_map(|e| External::parse(e)).collect(),
+    };
     for obj in objects {
         let referrer = referrer(obj, &scopes);
-        for (entry, specs) in &entries {
-            let group = entry.group.as_deref().unwrap_or("");
-            let target = Target {
-                entry,
-                group,
-                cluster: scopes.cluster(group, &entry.kind),
-            };
-            for (spec, segs) in specs {
-                if spec.unchecked || !spec.selects(obj) {
-                    continue;
-                }
-                visit(&obj.value, segs, &mut |site| {
-                    check_site(obj, &site, &target, &referrer, &known, external, warnings);
-                });
+        for field in fields.of_kind(obj.kind()) {
+            if field.spec.unchecked || !field.spec.selects(obj) {
+                continue;
             }
+            visit(&obj.value, &field.segs, &mut |site| {
+                check_site(obj, &site, &field.target, &referrer, &known, warnings);
+            });
         }
     }
 }
@@ -494,8 +600,7 @@ fn check_site(
     site: &Site<'_>,
     target: &Target<'_>,
     referrer: &Referrer,
-    known: &[Known],
-    external: &[String],
+    known: &Lookup<'_>,
     warnings: &mut Warnings,
 ) {
     let kind = target.entry.kind.as_str();
@@ -509,9 +614,12 @@ fn check_site(
         }
         let place = r.place(target, referrer);
         let found = known
-            .iter()
-            .any(|k| k.name == r.name && target.entry.names(&k.group, &k.kind) && place.holds(&k.namespace));
-        if found || is_external(external, kind, &r.name, place) {
+            .known
+            .get(&r.name)
+            .into_iter()
+            .flatten()
+            .any(|k| target.entry.names(&k.group, &k.kind) && place.holds(&k.namespace));
+        if found || known.external.iter().any(|e| e.covers(kind, &r.name, place)) {
             continue;
         }
         let location = match r.slot {
@@ -536,17 +644,6 @@ fn check_site(
             )),
         );
     }
-}
-
-fn is_external(external: &[String], kind: &str, name: &str, place: Place<'_>) -> bool {
-    external.iter().any(|e| {
-        let parts: Vec<&str> = e.split('/').collect();
-        match parts.as_slice() {
-            [k, n] => *k == kind && *n == name,
-            [k, ns, n] => *k == kind && *n == name && place.holds(ns),
-            _ => false,
-        }
-    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::manifest::Object;
 use crate::overlay::refs::group_of;
-use crate::overlay::refs::walk::{segments, visit_mut};
+use crate::overlay::refs::walk::{Seg, segments, visit_mut};
 
 /// A field of objects of one kind (any kind when `kind` is `None`; any group or version
 /// when those are `None`), created when missing if `create`.
@@ -148,13 +148,20 @@ impl Spec {
     }
 }
 
+/// Specs with their paths parsed, to use on many objects.
+pub(super) type Parsed<'a> = Vec<(&'a Spec, Vec<Seg>)>;
+
+pub(super) fn parsed(specs: &[Spec]) -> Parsed<'_> {
+    specs.iter().map(|s| (s, segments(s.path))).collect()
+}
+
 /// Writes `pairs` into the maps every spec of `specs` finds (or creates) in `obj`.
-pub(super) fn set_pairs(obj: &mut Object, specs: &[Spec], pairs: &Map<String, Value>) {
-    for s in specs {
+pub(super) fn set_pairs(obj: &mut Object, specs: &Parsed<'_>, pairs: &Map<String, Value>) {
+    for (s, segs) in specs {
         if !s.selects(obj) {
             continue;
         }
-        visit_mut(&mut obj.value, &segments(s.path), s.create, &mut |site| {
+        visit_mut(&mut obj.value, segs, s.create, &mut |site| {
             let slot = site
                 .parent
                 .entry(site.key.to_string())

@@ -150,12 +150,12 @@ pub struct Labels {
 /// to templates only.
 pub fn labels(objects: &mut [Object], labels: &Labels) {
     let pairs = stringified(&labels.pairs);
-    let mut specs: Vec<&[fields::Spec]> = vec![fields::METADATA];
+    let mut specs = vec![fields::parsed(fields::METADATA)];
     if labels.include_selectors || labels.include_templates {
-        specs.push(fields::TEMPLATE_LABELS);
+        specs.push(fields::parsed(fields::TEMPLATE_LABELS));
     }
     if labels.include_selectors {
-        specs.push(fields::SELECTORS);
+        specs.push(fields::parsed(fields::SELECTORS));
     }
     for obj in objects.iter_mut() {
         for s in &specs {
@@ -168,8 +168,9 @@ pub fn labels(objects: &mut [Object], labels: &Labels) {
 /// (Kustomize's `commonAnnotations`).
 pub fn annotations(objects: &mut [Object], annotations: &Map<String, Value>) {
     let pairs = stringified(annotations);
+    let specs = fields::parsed(fields::ANNOTATIONS);
     for obj in objects.iter_mut() {
-        fields::set_pairs(obj, fields::ANNOTATIONS, &pairs);
+        fields::set_pairs(obj, &specs, &pairs);
     }
 }
 
