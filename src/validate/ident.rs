@@ -25,6 +25,22 @@ pub fn namespace(o: &Object) -> &str {
     metadata(o, "namespace")
 }
 
+/// `value.pointer(pointer)` for pointers without escapes (`~0`, `~1`), such as the
+/// literals the checks use: `serde_json` unescapes every segment into a new `String`.
+pub fn at<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
+    pointer.strip_prefix('/')?.split('/').try_fold(value, |v, seg| match v {
+        Value::Object(m) => m.get(seg),
+        // As serde_json: a decimal index without sign or leading zeros.
+        Value::Array(a) if !seg.starts_with('+') && (seg == "0" || !seg.starts_with('0')) => {
+            seg.parse::<usize>().ok().and_then(|i| a.get(i))
+        }
+        _ => None,
+    })
+}
+
 /// As `Object::id`: `Kind/name` or `Kind/namespace/name`.
 pub fn id(o: &Object) -> String {
     let (kind, namespace, name) = (o.kind(), namespace(o), name(o));
@@ -57,6 +73,16 @@ mod tests {
             assert_eq!(name(&o), o.name());
             assert_eq!(namespace(&o), o.namespace());
             assert_eq!(id(&o), o.id());
+        }
+    }
+
+    #[test]
+    fn pointers_read_as_serde_json_reads_them() {
+        let v = json!({"a": {"b": [10, {"c": null}], "": 1}, "n": 2});
+        for p in [
+            "", "/a", "/a/b", "/a/b/0", "/a/b/1/c", "/a/b/01", "/a/b/+1", "/a/b/2", "/a/", "/n/x", "a", "/x/y",
+        ] {
+            assert_eq!(at(&v, p), v.pointer(p), "{p}");
         }
     }
 }
