@@ -23,6 +23,7 @@ use crate::error::{Error, Problem};
 use crate::harden::Profile;
 use crate::manifest::{Object, WAIVE_ANNOTATION};
 use crate::source::Origin;
+use crate::validate::ident;
 
 /// What a run checks against.
 #[derive(Clone, Copy)]
@@ -68,7 +69,7 @@ pub struct WaiverTarget {
 impl WaiverTarget {
     pub fn matches(&self, o: &Object) -> bool {
         let same = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
-        same(&self.kind, o.kind()) && same(&self.namespace, o.namespace()) && same(&self.name, o.name())
+        same(&self.kind, o.kind()) && same(&self.namespace, ident::namespace(o)) && same(&self.name, ident::name(o))
     }
 }
 
@@ -258,6 +259,11 @@ pub fn check(objects: &[Object], opts: &Options) -> Result<Report, Error> {
     Ok(report)
 }
 
+/// The row of rule `id` in `RULES` (past the end for an unknown id, which is dropped).
+fn row_of(id: &str) -> usize {
+    RULES.iter().position(|r| r.id == id).unwrap_or(usize::MAX)
+}
+
 /// What every object's checks share.
 struct Run<'a> {
     version: &'static str,
@@ -270,6 +276,8 @@ struct Run<'a> {
 
 /// A finding before it is attached to its object.
 struct Raw {
+    /// The rule's row in `RULES`: findings are ordered by it.
+    row: usize,
     rule: &'static str,
     severity: Option<Severity>,
     path: String,
@@ -283,6 +291,7 @@ impl Run<'_> {
         self.schema(object, &mut raw);
         for p in semantic::problems(self.context, object) {
             raw.push(Raw {
+                row: row_of(p.rule),
                 rule: p.rule,
                 severity: None,
                 path: p.path,
@@ -291,11 +300,15 @@ impl Run<'_> {
             });
         }
         let subject = Subject::new(index, object);
-        for r in RULES.iter().filter(|r| r.applies.in_profile(self.profile)) {
+        let mut sink = Sink::default();
+        for (row, r) in RULES.iter().enumerate() {
+            if !r.applies.in_profile(self.profile) {
+                continue;
+            }
             if let Check::Object(check) = r.check {
-                let mut sink = Sink::default();
                 check(self.facts, &subject, &mut sink);
-                raw.extend(sink.hits.into_iter().map(|h: Hit| Raw {
+                raw.extend(sink.hits.drain(..).map(|h: Hit| Raw {
+                    row,
                     rule: r.id,
                     severity: h.severity,
                     path: h.path,
@@ -305,11 +318,11 @@ impl Run<'_> {
             }
         }
         let waivers = self.waivers(index, object, data_waivers, &mut raw);
-        raw.sort_by_key(|r| RULES.iter().position(|x| x.id == r.rule).unwrap_or(usize::MAX));
-        let id = object.id();
+        raw.sort_by_key(|r| r.row);
+        let id = ident::id(object);
         let start = report.findings.len();
         for r in raw {
-            let Some(row) = rule(r.rule) else { continue };
+            let Some(row) = RULES.get(r.row) else { continue };
             let waived = waivers.iter().find(|w| w.rule == r.rule).map(|w| w.reason.clone());
             report.findings.push(Finding {
                 rule: row.id,
@@ -338,6 +351,7 @@ impl Run<'_> {
     fn schema(&self, object: &Object, raw: &mut Vec<Raw>) {
         let mut push = |rule, severity, path: String, message: String| {
             raw.push(Raw {
+                row: row_of(rule),
                 rule,
                 severity,
                 path,
@@ -387,7 +401,9 @@ impl Run<'_> {
             }
         };
         if let Some(v) = validator {
+            let row = row_of("SCHEMA-STRICT");
             raw.extend(schema::errors(&v, &object.value).into_iter().map(|e| Raw {
+                row,
                 rule: "SCHEMA-STRICT",
                 severity: None,
                 path: e.path,
@@ -468,7 +484,7 @@ impl Run<'_> {
             match waivable(rule_id.trim(), reason) {
                 Ok(r) if seen.insert(r.id) => out.push(AppliedWaiver {
                     index,
-                    object: object.id(),
+                    object: ident::id(object),
                     rule: r.id,
                     reason: reason.trim().to_string(),
                     source: WaiverSource::Annotation,
@@ -477,6 +493,7 @@ impl Run<'_> {
                 }),
                 Ok(_) => {}
                 Err(why) => raw.push(Raw {
+                    row: row_of("POLICY-WAIVER"),
                     rule: "POLICY-WAIVER",
                     severity: None,
                     path: at.clone(),
@@ -491,7 +508,7 @@ impl Run<'_> {
             {
                 out.push(AppliedWaiver {
                     index,
-                    object: object.id(),
+                    object: ident::id(object),
                     rule: r.id,
                     reason: w.reason.trim().to_string(),
                     source: WaiverSource::Policy,

@@ -47,7 +47,8 @@ impl Manifests {
     /// and by document, so a report reads top to bottom like the files.
     pub fn merge_into(&mut self, report: &mut super::engine::Report) {
         report.findings.append(&mut self.findings);
-        let rank = |file: &Arc<str>| self.files.iter().position(|f| f == file).unwrap_or(usize::MAX);
+        let ranks = super::report::file_ranks(&self.files);
+        let rank = |file: &Arc<str>| ranks.get(file).copied().unwrap_or(usize::MAX);
         let key = |f: &Finding| {
             let origin = match f.index {
                 Some(i) => self.objects.get(i).and_then(|o| o.origin.as_ref()),

@@ -11,6 +11,7 @@ mod apis;
 pub mod crd;
 mod engine;
 mod grammar;
+mod ident;
 pub mod input;
 pub mod policy;
 pub mod report;

@@ -13,7 +13,8 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::engine::{Finding, Report, WaiverSource};
-use super::rules::{RULES, Severity, rule};
+use super::ident;
+use super::rules::{RULES, Rule, Severity, rule};
 use crate::manifest::Object;
 use crate::source::Origin;
 
@@ -94,6 +95,7 @@ fn label(f: &Finding, fails: bool) -> &'static str {
 /// the source line, the JSON path and the fix), the waivers, and a summary line.
 pub fn text(run: &Run) -> String {
     let mut out = String::new();
+    let mut lines = Lines::default();
     for f in run.shown().filter(|f| f.waived.is_none()) {
         let place = f.origin.as_ref().map(|o| format!("{o}: ")).unwrap_or_default();
         let object = if f.object.is_empty() {
@@ -108,8 +110,8 @@ pub fn text(run: &Run) -> String {
             f.rule,
             f.message
         );
-        if let Some(snippet) = f.origin.as_ref().and_then(|o| snippet(run.sources, o)) {
-            out.push_str(&snippet);
+        if let Some(o) = &f.origin {
+            lines.snippet(run.sources, o, &mut out);
         }
         if !f.path.is_empty() {
             let _ = writeln!(out, "  at: {}", f.path);
@@ -170,19 +172,53 @@ fn profile_name(run: &Run) -> &'static str {
     }
 }
 
-/// The source line of `origin` with a caret under its column.
-fn snippet(sources: &HashMap<Arc<str>, Arc<str>>, origin: &Origin) -> Option<String> {
-    if origin.line == 0 {
-        return None;
+/// The start of every line of each file a snippet was taken from, built on a file's first
+/// snippet: a report with a finding on every object would otherwise scan its file from
+/// the top once per finding.
+#[derive(Default)]
+struct Lines {
+    starts: HashMap<Arc<str>, Vec<usize>>,
+}
+
+impl Lines {
+    /// Appends the source line of `origin` with a caret under its column.
+    fn snippet(&mut self, sources: &HashMap<Arc<str>, Arc<str>>, origin: &Origin, out: &mut String) {
+        if origin.line == 0 {
+            return;
+        }
+        let Some(text) = sources.get(&origin.file) else {
+            return;
+        };
+        let starts = self
+            .starts
+            .entry(origin.file.clone())
+            .or_insert_with(|| line_starts(text));
+        let Some(&start) = starts.get(origin.line - 1) else {
+            return;
+        };
+        let end = starts.get(origin.line).copied().unwrap_or(text.len());
+        let Some(line) = text.get(start..end) else { return };
+        let line = line.trim_end();
+        let width = origin.line.to_string().len();
+        let pad = " ".repeat(origin.column.saturating_sub(1));
+        let _ = write!(out, "  {:>width$} | {line}\n  {:>width$} | {pad}^\n", origin.line, "");
     }
-    let text = sources.get(&origin.file)?;
-    let line = text.lines().nth(origin.line - 1)?.trim_end();
-    let width = origin.line.to_string().len();
-    let pad = " ".repeat(origin.column.saturating_sub(1));
-    Some(format!(
-        "  {:>width$} | {line}\n  {:>width$} | {pad}^\n",
-        origin.line, ""
-    ))
+}
+
+/// Where each line of `text` starts, counting lines as `str::lines` does (no line after a
+/// final newline).
+fn line_starts(text: &str) -> Vec<usize> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let mut starts = vec![0];
+    starts.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|(i, b)| *b == b'\n' && i + 1 < text.len())
+            .map(|(i, _)| i + 1),
+    );
+    starts
 }
 
 /// One finding of the JSON format (borrowed, so writing a large report copies nothing).
@@ -204,7 +240,7 @@ struct JsonFinding<'a> {
     column: Option<usize>,
     waived: Option<&'a str>,
     help: Option<&'a str>,
-    help_uri: Option<String>,
+    help_uri: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
@@ -255,11 +291,13 @@ fn place(origin: Option<&Origin>) -> (Option<&str>, Option<usize>, Option<usize>
 /// counts, every finding shown and every waiver.
 pub fn json(run: &Run) -> String {
     let (errors, warnings, info, waived) = run.counts();
+    let help_uris: Vec<String> = RULES.iter().map(Rule::help_uri).collect();
     let findings = run
         .shown()
         .map(|f| {
             let (file, line, column) = place(f.origin.as_ref());
             let object = f.index.and_then(|i| run.objects.get(i));
+            let row = RULES.iter().position(|r| r.id == f.rule);
             JsonFinding {
                 rule: f.rule,
                 severity: f.severity.as_str(),
@@ -267,16 +305,16 @@ pub fn json(run: &Run) -> String {
                 object: &f.object,
                 api_version: object.map(Object::api_version),
                 kind: object.map(Object::kind),
-                namespace: object.map(Object::namespace).filter(|n| !n.is_empty()),
-                name: object.map(Object::name),
+                namespace: object.map(ident::namespace).filter(|n| !n.is_empty()),
+                name: object.map(ident::name),
                 path: &f.path,
                 message: &f.message,
                 file,
                 line,
                 column,
                 waived: f.waived.as_deref(),
-                help: f.rule().map(|r| r.fix),
-                help_uri: f.rule().map(|r| r.help_uri()),
+                help: row.and_then(|i| RULES.get(i)).map(|r| r.fix),
+                help_uri: row.and_then(|i| help_uris.get(i)).map(String::as_str),
             }
         })
         .collect();
@@ -318,9 +356,13 @@ pub fn json(run: &Run) -> String {
         findings,
         waivers,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    // Findings dominate the size; sizing the buffer once saves copying it as it grows.
+    let mut buf = Vec::with_capacity(1024 + doc.findings.len() * 900);
+    if serde_json::to_writer_pretty(&mut buf, &doc).is_err() {
+        return "\n".into();
+    }
+    buf.push(b'\n');
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// Escapes text for XML attributes and content.
@@ -341,6 +383,15 @@ fn xml(s: &str) -> String {
     out
 }
 
+/// The position of each file in `files` (the first, if one is read twice).
+pub(super) fn file_ranks(files: &[Arc<str>]) -> HashMap<&Arc<str>, usize> {
+    let mut ranks = HashMap::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        ranks.entry(f).or_insert(i);
+    }
+    ranks
+}
+
 /// One JUnit test case: an object (or a document that is no object) and its findings.
 struct Case<'a> {
     name: String,
@@ -351,7 +402,8 @@ struct Case<'a> {
 /// findings are `<failure>`s, the others are listed in `<system-out>`.
 pub fn junit(run: &Run) -> String {
     let unknown: Arc<str> = Arc::from("-");
-    let file_rank = |file: &Arc<str>| run.files.iter().position(|f| f == file).unwrap_or(run.files.len());
+    let ranks = file_ranks(run.files);
+    let file_rank = |file: &Arc<str>| ranks.get(file).copied().unwrap_or(run.files.len());
     // (file rank, line, case): objects and unreadable documents, in file order.
     let mut placed: Vec<(usize, usize, Arc<str>, Case)> = run
         .objects
@@ -360,7 +412,7 @@ pub fn junit(run: &Run) -> String {
             let file = o.origin.as_ref().map_or(unknown.clone(), |o| o.file.clone());
             let line = o.origin.as_ref().map_or(0, |o| o.line);
             let case = Case {
-                name: o.id(),
+                name: ident::id(o),
                 findings: Vec::new(),
             };
             (file_rank(&file), line, file, case)
@@ -501,7 +553,12 @@ pub fn sarif(run: &Run) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = run.shown().map(|f| sarif_result(run, f)).collect();
+    // The first waiver of each (object, rule), looked up per waived finding.
+    let mut sources: HashMap<(usize, &str), WaiverSource> = HashMap::new();
+    for w in &run.report.waivers {
+        sources.entry((w.index, w.rule)).or_insert(w.source);
+    }
+    let results: Vec<Value> = run.shown().map(|f| sarif_result(run, &sources, f)).collect();
     let artifacts: Vec<Value> = run.files.iter().map(|f| json!({"location": {"uri": uri(f)}})).collect();
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -527,7 +584,7 @@ fn family(id: &str) -> &str {
     id.split('-').next().unwrap_or(id)
 }
 
-fn sarif_result(run: &Run, f: &Finding) -> Value {
+fn sarif_result(run: &Run, waivers: &HashMap<(usize, &str), WaiverSource>, f: &Finding) -> Value {
     let mut result = serde_json::Map::new();
     result.insert("ruleId".into(), json!(f.rule));
     if let Some(i) = RULES.iter().position(|r| r.id == f.rule) {
@@ -556,13 +613,7 @@ fn sarif_result(run: &Run, f: &Finding) -> Value {
         result.insert("locations".into(), json!([location]));
     }
     if let Some(reason) = &f.waived {
-        let kind = match run
-            .report
-            .waivers
-            .iter()
-            .find(|w| Some(w.index) == f.index && w.rule == f.rule)
-            .map(|w| w.source)
-        {
+        let kind = match f.index.and_then(|i| waivers.get(&(i, f.rule))) {
             Some(WaiverSource::Policy) => "external",
             _ => "inSource",
         };

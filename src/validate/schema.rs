@@ -1,17 +1,21 @@
-//! Strict Kubernetes schemas, embedded per minor version and compiled once.
+//! Strict Kubernetes schemas, embedded per minor version and compiled on demand.
 //!
 //! Each supported version ships one `_definitions.json` (vendored by
-//! `scripts/vendor_schemas.py`). It is parsed the first time that version is asked for,
-//! registered in one offline `jsonschema` registry, and every (apiVersion, kind) gets one
-//! compiled validator, cached for the life of the process: compiling costs milliseconds,
-//! validating a compiled schema microseconds, so a render of any size compiles each kind once.
+//! `scripts/vendor_schemas.py`, about 0.5 MB). Start-up time matters more than anything
+//! here (every `berth render` validates its output), so nothing is parsed up front: the
+//! first use of a version only splits the file into its definitions (a scan that builds
+//! no JSON values) and reads their group-version-kinds. A kind's validator, built on its
+//! first use and cached for the life of the process, parses just the definitions its
+//! schema reaches through `$ref` (a Deployment reaches 120 of the 735) and registers them
+//! in an offline `jsonschema` registry of its own. Compiling costs milliseconds,
+//! validating a compiled schema microseconds, so a run of any size compiles each kind once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Registry, Validator};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::KUBE_VERSIONS;
 use crate::error::Problem;
@@ -19,6 +23,9 @@ use crate::manifest::Object;
 
 /// The `$id` every vendored `_definitions.json` declares; kind schemas refer into it.
 const DEFINITIONS_URI: &str = "https://kubernetes.io/api/_definitions.json";
+
+/// How definitions refer to each other (`"$ref": "#/$defs/NAME"`).
+const LOCAL_REF: &str = "\"#/$defs/";
 
 /// The vendored text per version, in the order of `KUBE_VERSIONS`.
 const EMBEDDED: [&str; 5] = [
@@ -29,9 +36,13 @@ const EMBEDDED: [&str; 5] = [
     include_str!("../../schemas/kubernetes/v1.37/_definitions.json"),
 ];
 
-/// One version's schemas: the registry, the kind index, and the validators built so far.
+/// One version's schemas: the definitions as text, the kind index, and the validators
+/// built so far.
 struct Schemas {
-    registry: Registry<'static>,
+    /// The members of the file besides `$defs` (`$schema`, `$id`), as text.
+    top: Vec<(&'static str, &'static str)>,
+    /// Definition name → its JSON text, a slice of the embedded file.
+    defs: HashMap<&'static str, &'static str>,
     /// (apiVersion, kind) → definition name, from `x-kubernetes-group-version-kind`.
     kinds: HashMap<(String, String), String>,
     /// Definition name → compiled validator.
@@ -40,7 +51,7 @@ struct Schemas {
 
 static LOADED: [OnceLock<Result<Schemas, String>>; 5] = [const { OnceLock::new() }; 5];
 
-/// The schemas of `version` (an entry of `KUBE_VERSIONS`), loading them on first use.
+/// The schemas of `version` (an entry of `KUBE_VERSIONS`), indexed on first use.
 /// An error here means the embedded files are broken: a bug in berth, not in the input.
 fn schemas(version: &str) -> Result<&'static Schemas, String> {
     let i = KUBE_VERSIONS
@@ -53,38 +64,160 @@ fn schemas(version: &str) -> Result<&'static Schemas, String> {
     slot.get_or_init(|| load(text)).as_ref().map_err(Clone::clone)
 }
 
-fn load(text: &str) -> Result<Schemas, String> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| format!("embedded schema is not JSON: {e}"))?;
-    let kinds = index_kinds(&doc);
-    let registry = Registry::new()
-        .add(DEFINITIONS_URI, doc)
-        .and_then(|b| b.prepare())
-        .map_err(|e| format!("embedded schema does not register: {e}"))?;
+fn load(text: &'static str) -> Result<Schemas, String> {
+    let broken = |what: &str| format!("embedded schema is not JSON as expected: {what}");
+    let mut top = Vec::new();
+    let mut defs = None;
+    for (key, value) in members(text).ok_or_else(|| broken("the file is not one JSON object"))? {
+        if key == "$defs" {
+            let list = members(value).ok_or_else(|| broken("$defs is not an object"))?;
+            defs = Some(list);
+        } else {
+            top.push((key, value));
+        }
+    }
+    let defs = defs.ok_or_else(|| broken("no $defs"))?;
+    let kinds = index_kinds(&defs)?;
     Ok(Schemas {
-        registry,
+        top,
+        defs: defs.into_iter().collect(),
         kinds,
         validators: Mutex::new(HashMap::new()),
     })
 }
 
-/// Maps every group-version-kind a definition declares to the definition's name.
-fn index_kinds(doc: &Value) -> HashMap<(String, String), String> {
-    let mut kinds = HashMap::new();
-    let Some(defs) = doc.get("$defs").and_then(Value::as_object) else {
-        return kinds;
-    };
-    for (name, def) in defs {
-        let gvks = def.get("x-kubernetes-group-version-kind").and_then(Value::as_array);
-        for gvk in gvks.into_iter().flatten() {
-            let field = |k: &str| gvk.get(k).and_then(Value::as_str).unwrap_or("");
-            let api_version = match field("group") {
-                "" => field("version").to_string(),
-                group => format!("{group}/{}", field("version")),
-            };
-            kinds.insert((api_version, field("kind").to_string()), name.clone());
+/// The members of the JSON object `text` (keys without escapes), each value as its text,
+/// in order; `None` unless `text` is one object. Only the nesting of the values is
+/// followed, so this costs a pass over the bytes and builds no values; a value that is not
+/// JSON fails later, when it is parsed.
+fn members(text: &str) -> Option<Vec<(&str, &str)>> {
+    let b = text.as_bytes();
+    let mut i = skip_space(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_space(b, i + 1);
+    let mut out = Vec::new();
+    if b.get(i) == Some(&b'}') {
+        return (skip_space(b, i + 1) == b.len()).then_some(out);
+    }
+    loop {
+        let key_end = string_end(b, i)?;
+        let key = text.get(i + 1..key_end - 1)?;
+        if key.contains('\\') {
+            return None;
+        }
+        i = skip_space(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = skip_space(b, i + 1);
+        let end = value_end(b, start)?;
+        out.push((key, text.get(start..end)?));
+        i = skip_space(b, end);
+        match b.get(i) {
+            Some(b',') => i = skip_space(b, i + 1),
+            Some(b'}') => return (skip_space(b, i + 1) == b.len()).then_some(out),
+            _ => return None,
         }
     }
-    kinds
+}
+
+fn skip_space(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The end (exclusive) of the string that starts at `i`.
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let mut j = i + 1;
+    loop {
+        match b.get(j)? {
+            b'"' => return Some(j + 1),
+            b'\\' => j += 2,
+            _ => j += 1,
+        }
+    }
+}
+
+/// The end (exclusive) of the value that starts at `i`: a string, or everything up to the
+/// bracket that closes the one at `i`, or a bare literal (number, true, false, null).
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => string_end(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b.get(j)? {
+                    b'"' => {
+                        j = string_end(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while b
+                .get(j)
+                .is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+            {
+                j += 1;
+            }
+            (j > i).then_some(j)
+        }
+    }
+}
+
+/// Maps every group-version-kind a definition declares to the definition's name; a later
+/// definition wins, as it would reading the file top to bottom.
+fn index_kinds(defs: &[(&str, &str)]) -> Result<HashMap<(String, String), String>, String> {
+    #[derive(serde::Deserialize)]
+    struct Declared {
+        #[serde(rename = "x-kubernetes-group-version-kind", default)]
+        gvks: Vec<Gvk>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Gvk {
+        #[serde(default)]
+        group: String,
+        #[serde(default)]
+        version: String,
+        #[serde(default)]
+        kind: String,
+    }
+    let mut kinds = HashMap::new();
+    // Only the definitions that name a kind are read at all (a substring test first).
+    for (name, text) in defs
+        .iter()
+        .filter(|(_, t)| t.contains("x-kubernetes-group-version-kind"))
+    {
+        let declared: Declared =
+            serde_json::from_str(text).map_err(|e| format!("embedded schema of {name} is not JSON: {e}"))?;
+        for gvk in declared.gvks {
+            let api_version = match gvk.group.as_str() {
+                "" => gvk.version,
+                group => format!("{group}/{}", gvk.version),
+            };
+            kinds.insert((api_version, gvk.kind), (*name).to_string());
+        }
+    }
+    Ok(kinds)
 }
 
 impl Schemas {
@@ -97,18 +230,61 @@ impl Schemas {
         if let Some(v) = cache.get(def) {
             return Ok(Some(v.clone()));
         }
+        let registry = self.registry_for(def)?;
         let schema = json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$ref": format!("{DEFINITIONS_URI}#/$defs/{def}"),
         });
         let validator = jsonschema::options()
-            .with_registry(&self.registry)
+            .with_registry(&registry)
             .offline()
             .build(&schema)
             .map_err(|e| format!("embedded schema of {def} does not compile: {e}"))?;
         let validator = Arc::new(validator);
         cache.insert(def.clone(), validator.clone());
         Ok(Some(validator))
+    }
+
+    /// A registry that holds the definitions file with just the definitions `root` reaches,
+    /// so its `$ref`s resolve as in the whole file.
+    fn registry_for(&self, root: &str) -> Result<Registry<'static>, String> {
+        let mut doc = Map::new();
+        for (key, text) in &self.top {
+            let value: Value =
+                serde_json::from_str(text).map_err(|e| format!("embedded schema {key} is not JSON: {e}"))?;
+            doc.insert((*key).to_string(), value);
+        }
+        let mut defs = Map::new();
+        for name in self.reachable(root) {
+            let Some(text) = self.defs.get(name) else {
+                return Err(format!("embedded schema refers to {name}, which it does not define"));
+            };
+            let value: Value =
+                serde_json::from_str(text).map_err(|e| format!("embedded schema of {name} is not JSON: {e}"))?;
+            defs.insert(name.to_string(), value);
+        }
+        doc.insert("$defs".into(), Value::Object(defs));
+        Registry::new()
+            .add(DEFINITIONS_URI, Value::Object(doc))
+            .and_then(|b| b.prepare())
+            .map_err(|e| format!("embedded schema does not register: {e}"))
+    }
+
+    /// `root` and every definition it refers to, directly or not, in name order.
+    fn reachable<'a>(&'a self, root: &'a str) -> BTreeSet<&'a str> {
+        let mut seen = BTreeSet::from([root]);
+        let mut todo = vec![root];
+        while let Some(name) = todo.pop() {
+            let text = self.defs.get(name).copied().unwrap_or("");
+            for (at, _) in text.match_indices(LOCAL_REF) {
+                let rest = text.get(at + LOCAL_REF.len()..).unwrap_or("");
+                let target = rest.split('"').next().unwrap_or("");
+                if seen.insert(target) {
+                    todo.push(target);
+                }
+            }
+        }
+        seen
     }
 }
 
@@ -265,6 +441,82 @@ mod tests {
         assert!(knows("1.33", "v1", "Service"));
         assert!(!knows("1.33", "core/v1", "Service"));
         assert!(!knows("1.20", "v1", "Service"));
+    }
+
+    /// The index the scan builds, as a full parse of the file would give it.
+    fn parsed_kinds(doc: &Value) -> HashMap<(String, String), String> {
+        let mut kinds = HashMap::new();
+        for (name, def) in doc["$defs"].as_object().unwrap() {
+            for gvk in def["x-kubernetes-group-version-kind"].as_array().into_iter().flatten() {
+                let field = |k: &str| gvk.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                let api_version = match field("group").as_str() {
+                    "" => field("version"),
+                    group => format!("{group}/{}", field("version")),
+                };
+                kinds.insert((api_version, field("kind")), name.clone());
+            }
+        }
+        kinds
+    }
+
+    #[test]
+    fn the_scan_finds_every_definition_and_kind_a_full_parse_does() {
+        for version in KUBE_VERSIONS {
+            let s = schemas(version).unwrap();
+            let doc = definitions(version).unwrap();
+            let defs = doc["$defs"].as_object().unwrap();
+            assert_eq!(s.defs.len(), defs.len(), "{version}");
+            for (name, def) in defs {
+                let text = s.defs.get(name.as_str()).unwrap();
+                assert_eq!(&serde_json::from_str::<Value>(text).unwrap(), def, "{version} {name}");
+                // Every definition reaches only defined ones, so every kind can compile.
+                assert!(
+                    s.reachable(name).iter().all(|n| s.defs.contains_key(n)),
+                    "{version} {name}"
+                );
+            }
+            let top: Vec<&str> = s.top.iter().map(|(k, _)| *k).collect();
+            assert_eq!(top, ["$schema", "$id"], "{version}");
+            assert_eq!(s.kinds, parsed_kinds(doc), "{version}");
+        }
+    }
+
+    #[test]
+    fn members_reject_what_is_not_one_object() {
+        assert_eq!(
+            members(r#" {"a": [1, {"b": "}"}], "c": null} "#).unwrap(),
+            [("a", r#"[1, {"b": "}"}]"#), ("c", "null")]
+        );
+        assert_eq!(members("{}").unwrap(), []);
+        for bad in [
+            "",
+            "[]",
+            r#"{"a": 1"#,
+            r#"{"a": 1} x"#,
+            r#"{"a" 1}"#,
+            r#"{"a": [1}"#,
+            r#"{"a\"b": 1}"#,
+        ] {
+            assert!(members(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_kind_compiles_from_the_definitions_it_reaches() {
+        let v = validator("1.35", "apps/v1", "Deployment").unwrap().unwrap();
+        let ok = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}});
+        assert!(errors(&v, &ok).is_empty());
+        let mut bad = ok.clone();
+        bad["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] = json!(3);
+        bad["spec"]["template"]["spec"]["containers"][0]["prots"] = json!([]);
+        let paths: Vec<String> = errors(&v, &bad).into_iter().map(|e| e.path).collect();
+        assert_eq!(paths.len(), 2, "{paths:?}");
+        assert!(
+            paths.contains(&"/spec/template/spec/containers/0/prots".to_string()),
+            "{paths:?}"
+        );
     }
 
     #[test]

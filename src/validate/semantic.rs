@@ -106,6 +106,7 @@ const fn keys(rule: &'static str, kinds: Kinds, scope: Scope, pattern: &'static 
 }
 
 // Short names for the table below.
+use crate::validate::ident;
 use Grammar::*;
 use Kinds::{All, Except, Only};
 use Scope::{Object as Obj, Pod};
@@ -315,6 +316,19 @@ pub struct Context<'a> {
     by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
     /// (kind, namespace, name) → the objects so named.
     pub(super) by_name: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Object>>,
+    /// Kind → the rows of `ALL_FIELDS` that apply to it: matching every row's kind list
+    /// against every object costs more than the rows' checks.
+    rows: HashMap<&'a str, Vec<usize>>,
+}
+
+/// The rows of `ALL_FIELDS` that apply to `kind`.
+fn rows_of(kind: &str) -> Vec<usize> {
+    ALL_FIELDS
+        .iter()
+        .enumerate()
+        .filter(|(_, (f, _))| f.kinds.has(kind))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 impl<'a> Context<'a> {
@@ -324,12 +338,12 @@ impl<'a> Context<'a> {
             .enumerate()
             .filter_map(|(index, o)| {
                 let at = pod_template(o.kind())?;
-                let template = o.value.pointer(at)?;
+                let template = ident::at(&o.value, at)?;
                 Some(PodRef {
                     index,
                     owner: o,
-                    namespace: o.namespace(),
-                    labels: template.pointer("/metadata/labels").and_then(Value::as_object),
+                    namespace: ident::namespace(o),
+                    labels: ident::at(template, "/metadata/labels").and_then(Value::as_object),
                     spec: template.get("spec")?,
                 })
             })
@@ -344,12 +358,20 @@ impl<'a> Context<'a> {
         }
         let mut by_name: HashMap<_, Vec<&Object>> = HashMap::new();
         for o in objects {
-            by_name.entry((o.kind(), o.namespace(), o.name())).or_default().push(o);
+            by_name
+                .entry((o.kind(), ident::namespace(o), ident::name(o)))
+                .or_default()
+                .push(o);
+        }
+        let mut rows = HashMap::new();
+        for o in objects {
+            rows.entry(o.kind()).or_insert_with_key(|kind| rows_of(kind));
         }
         Context {
             pods,
             by_label,
             by_name,
+            rows,
         }
     }
 
@@ -385,7 +407,7 @@ impl Sink<'_> {
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.out.push(Problem {
             rule: self.rule,
-            object: self.object.id(),
+            object: ident::id(self.object),
             path: path.into(),
             message: message.into(),
             origin: self.object.origin.clone(),
@@ -398,17 +420,25 @@ pub fn problems(ctx: &Context, obj: &Object) -> Vec<Problem> {
     let mut out = Vec::new();
     let kind = obj.kind();
     // Where each scope's patterns start: the object, and its pod template (if any).
-    let pod = pod_template(kind).and_then(|base| Some((base, obj.value.pointer(base)?)));
+    let pod = pod_template(kind).and_then(|base| Some((base, ident::at(&obj.value, base)?)));
     let mut stack = Vec::new();
     let mut sink = Sink {
         rule: "",
         object: obj,
         out: Vec::new(),
     };
-    for ((f, pattern), segments) in ALL_FIELDS.iter().zip(SEGMENTS.iter()) {
-        if !f.kinds.has(kind) {
-            continue;
+    let computed;
+    let rows = match ctx.rows.get(kind) {
+        Some(rows) => rows,
+        None => {
+            computed = rows_of(kind);
+            &computed
         }
+    };
+    for &row in rows {
+        let (Some((f, pattern)), Some(segments)) = (ALL_FIELDS.get(row), SEGMENTS.get(row)) else {
+            continue;
+        };
         let (base, root) = match f.scope {
             Scope::Object => ("", &obj.value),
             Scope::Pod => match pod {
@@ -612,14 +642,14 @@ fn ports(container: &Value) -> impl Iterator<Item = &Value> {
 }
 
 fn name_is_set(_: &Context, obj: &Object, sink: &mut Sink) {
-    if obj.name().is_empty() {
+    if ident::name(obj).is_empty() {
         sink.push("/metadata/name", "is missing: every object berth emits needs a name");
     }
 }
 
 fn unique_container_port_names(_: &Context, obj: &Object, sink: &mut Sink) {
     let Some(base) = pod_template(obj.kind()) else { return };
-    let Some(spec) = obj.value.pointer(&format!("{base}/spec")) else {
+    let Some(spec) = ident::at(&obj.value, &format!("{base}/spec")) else {
         return;
     };
     for (at, c) in containers(spec) {
@@ -641,7 +671,7 @@ fn service_port_names(_: &Context, obj: &Object, sink: &mut Sink) {
     if obj.kind() != "Service" {
         return;
     }
-    let list = obj.value.pointer("/spec/ports").and_then(Value::as_array);
+    let list = ident::at(&obj.value, "/spec/ports").and_then(Value::as_array);
     let list: Vec<&Value> = list.into_iter().flatten().collect();
     let mut seen = BTreeSet::new();
     for (i, p) in list.iter().enumerate() {
@@ -663,7 +693,7 @@ fn workload_selector(_: &Context, obj: &Object, sink: &mut Sink) {
     if !WORKLOADS.contains(&obj.kind()) {
         return;
     }
-    let Some(selector) = obj.value.pointer("/spec/selector") else {
+    let Some(selector) = ident::at(&obj.value, "/spec/selector") else {
         return;
     };
     let labels = obj
@@ -685,11 +715,11 @@ fn foreign_selector(obj: &Object) -> Option<(&'static str, Value)> {
     let v = &obj.value;
     match obj.kind() {
         "Service" => {
-            let map = v.pointer("/spec/selector")?.as_object()?;
+            let map = ident::at(v, "/spec/selector")?.as_object()?;
             Some(("/spec/selector", serde_json::json!({ "matchLabels": map })))
         }
-        "PodDisruptionBudget" => Some(("/spec/selector", v.pointer("/spec/selector")?.clone())),
-        "NetworkPolicy" => Some(("/spec/podSelector", v.pointer("/spec/podSelector")?.clone())),
+        "PodDisruptionBudget" => Some(("/spec/selector", ident::at(v, "/spec/selector")?.clone())),
+        "NetworkPolicy" => Some(("/spec/podSelector", ident::at(v, "/spec/podSelector")?.clone())),
         _ => None,
     }
 }
@@ -701,12 +731,12 @@ fn selects_some_pod(ctx: &Context, obj: &Object, sink: &mut Sink) {
     if is_empty_selector(&selector) {
         return;
     }
-    if ctx.selected(obj.namespace(), &selector).is_empty() {
+    if ctx.selected(ident::namespace(obj), &selector).is_empty() {
         sink.push(
             at,
             format!(
                 "selects no pod template emitted in namespace {:?}; check the labels",
-                obj.namespace()
+                ident::namespace(obj)
             ),
         );
     }
@@ -722,11 +752,11 @@ fn service_target_ports(ctx: &Context, obj: &Object, sink: &mut Sink) {
     if is_empty_selector(&selector) {
         return;
     }
-    let pods = ctx.selected(obj.namespace(), &selector);
+    let pods = ctx.selected(ident::namespace(obj), &selector);
     if pods.is_empty() {
         return;
     }
-    let list = obj.value.pointer("/spec/ports").and_then(Value::as_array);
+    let list = ident::at(&obj.value, "/spec/ports").and_then(Value::as_array);
     for (i, p) in list.into_iter().flatten().enumerate() {
         let (field, target) = match p.get("targetPort") {
             Some(t) if !t.is_null() => ("targetPort", t),
@@ -736,7 +766,7 @@ fn service_target_ports(ctx: &Context, obj: &Object, sink: &mut Sink) {
             .iter()
             .any(|pod| containers(pod.spec).any(|(_, c)| ports(c).any(|cp| port_matches(cp, target))));
         if !exists {
-            let owners: Vec<String> = pods.iter().map(|p| p.owner.id()).collect();
+            let owners: Vec<String> = pods.iter().map(|p| ident::id(p.owner)).collect();
             sink.push(
                 format!("/spec/ports/{i}/{field}"),
                 format!(
@@ -762,7 +792,7 @@ const PROBE_PORTS: &[&str] = &["httpGet", "tcpSocket"];
 
 fn probe_ports(_: &Context, obj: &Object, sink: &mut Sink) {
     let Some(base) = pod_template(obj.kind()) else { return };
-    let Some(spec) = obj.value.pointer(&format!("{base}/spec")) else {
+    let Some(spec) = ident::at(&obj.value, &format!("{base}/spec")) else {
         return;
     };
     for (at, c) in containers(spec) {
@@ -784,8 +814,8 @@ fn probe_ports(_: &Context, obj: &Object, sink: &mut Sink) {
 }
 
 fn unique_objects(ctx: &Context, obj: &Object, sink: &mut Sink) {
-    let same = ctx.by_name.get(&(obj.kind(), obj.namespace(), obj.name()));
-    if same.is_some_and(|v| v.len() > 1) && !obj.name().is_empty() {
+    let same = ctx.by_name.get(&(obj.kind(), ident::namespace(obj), ident::name(obj)));
+    if same.is_some_and(|v| v.len() > 1) && !ident::name(obj).is_empty() {
         sink.push(
             "/metadata/name",
             format!(
@@ -798,7 +828,7 @@ fn unique_objects(ctx: &Context, obj: &Object, sink: &mut Sink) {
 
 fn unique_container_names(_: &Context, obj: &Object, sink: &mut Sink) {
     let Some(base) = pod_template(obj.kind()) else { return };
-    let Some(spec) = obj.value.pointer(&format!("{base}/spec")) else {
+    let Some(spec) = ident::at(&obj.value, &format!("{base}/spec")) else {
         return;
     };
     let mut seen = BTreeSet::new();
@@ -824,7 +854,7 @@ fn network_policy_ports(ctx: &Context, obj: &Object, sink: &mut Sink) {
     if is_empty_selector(&selector) {
         return;
     }
-    let pods = ctx.selected(obj.namespace(), &selector);
+    let pods = ctx.selected(ident::namespace(obj), &selector);
     if pods.is_empty() {
         return;
     }
@@ -858,12 +888,12 @@ fn ingress_backend_ports(ctx: &Context, obj: &Object, sink: &mut Sink) {
         let name = found.value.get("name").and_then(Value::as_str).unwrap_or("");
         let Some(service) = ctx
             .by_name
-            .get(&("Service", obj.namespace(), name))
+            .get(&("Service", ident::namespace(obj), name))
             .and_then(|v| v.first())
         else {
             continue;
         };
-        let service_ports = service.value.pointer("/spec/ports").and_then(Value::as_array);
+        let service_ports = ident::at(&service.value, "/spec/ports").and_then(Value::as_array);
         let service_ports: Vec<&Value> = service_ports.into_iter().flatten().collect();
         let (field, exists) = match found.value.get("port") {
             Some(p) if p.get("name").is_some_and(|n| !n.is_null()) => {
@@ -889,13 +919,13 @@ fn autoscaler_target(ctx: &Context, obj: &Object, sink: &mut Sink) {
     if obj.kind() != "HorizontalPodAutoscaler" {
         return;
     }
-    let Some(target) = obj.value.pointer("/spec/scaleTargetRef") else {
+    let Some(target) = ident::at(&obj.value, "/spec/scaleTargetRef") else {
         return;
     };
     let field = |k: &str| target.get(k).and_then(Value::as_str).unwrap_or("");
     if !ctx
         .by_name
-        .contains_key(&(field("kind"), obj.namespace(), field("name")))
+        .contains_key(&(field("kind"), ident::namespace(obj), field("name")))
     {
         sink.push(
             "/spec/scaleTargetRef",
@@ -903,7 +933,7 @@ fn autoscaler_target(ctx: &Context, obj: &Object, sink: &mut Sink) {
                 "names {} {:?}, which is not emitted in namespace {:?}",
                 field("kind"),
                 field("name"),
-                obj.namespace()
+                ident::namespace(obj)
             ),
         );
     }

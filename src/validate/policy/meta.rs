@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::super::rules::Severity;
 use super::{Facts, Sink, Subject};
+use crate::validate::ident;
 
 /// Built-in kinds that live outside namespaces.
 pub const CLUSTER_SCOPED: &[&str] = &[
@@ -53,7 +54,7 @@ pub fn namespace(facts: &Facts, s: &Subject, sink: &mut Sink) {
     if CLUSTER_SCOPED.contains(&o.kind()) || facts.cluster_scoped(o.kind()) || o.kind().ends_with("List") {
         return;
     }
-    match o.value.pointer("/metadata/namespace").and_then(Value::as_str) {
+    match ident::at(&o.value, "/metadata/namespace").and_then(Value::as_str) {
         Some("default") => sink.push(
             "/metadata/namespace",
             "is default: a shared namespace where nothing enforces Pod Security; use one of its own",
@@ -68,7 +69,7 @@ pub fn namespace(facts: &Facts, s: &Subject, sink: &mut Sink) {
 }
 
 fn namespace_labels(s: &Subject, sink: &mut Sink) {
-    let labels = s.object.value.pointer("/metadata/labels").and_then(Value::as_object);
+    let labels = ident::at(&s.object.value, "/metadata/labels").and_then(Value::as_object);
     let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
     if label(ENFORCE).is_none() {
         sink.push(
@@ -104,7 +105,7 @@ pub fn labels(_: &Facts, s: &Subject, sink: &mut Sink) {
     if s.pod.is_none() {
         return;
     }
-    let labels = s.object.value.pointer("/metadata/labels").and_then(Value::as_object);
+    let labels = ident::at(&s.object.value, "/metadata/labels").and_then(Value::as_object);
     let missing: Vec<&str> = RECOMMENDED
         .iter()
         .copied()

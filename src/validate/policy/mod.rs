@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 use super::rules::Severity;
 use super::semantic::{self, Context};
 use crate::manifest::Object;
+use crate::validate::ident;
 
 /// A policy check: reports what `subject` breaks into `sink`.
 pub type CheckFn = fn(&Facts, &Subject, &mut Sink);
@@ -81,7 +82,7 @@ pub struct Pod<'a> {
 impl<'a> Pod<'a> {
     fn of(object: &'a Object) -> Option<Self> {
         let base = semantic::pod_template(object.kind())?;
-        let template = object.value.pointer(base)?;
+        let template = ident::at(&object.value, base)?;
         Some(Pod {
             base,
             meta: template.get("metadata").and_then(Value::as_object),
@@ -270,8 +271,11 @@ impl<'a> Facts<'a> {
 
     /// The minReplicas of the HPA that scales `object`, if one does.
     pub fn scaled_min(&self, object: &Object) -> Option<i64> {
+        if self.scaled.is_empty() {
+            return None;
+        }
         self.scaled
-            .get(&(object.namespace(), object.kind(), object.name()))
+            .get(&(ident::namespace(object), object.kind(), ident::name(object)))
             .copied()
     }
 
@@ -293,14 +297,14 @@ impl<'a> Facts<'a> {
     }
 
     fn service(&mut self, o: &Object) {
-        let Some(map) = o.value.pointer("/spec/selector").and_then(Value::as_object) else {
+        let Some(map) = ident::at(&o.value, "/spec/selector").and_then(Value::as_object) else {
             return;
         };
         if map.is_empty() {
             return;
         }
         let selector = serde_json::json!({ "matchLabels": map });
-        self.mark(o.namespace(), &selector, |p| p.behind_service = true);
+        self.mark(ident::namespace(o), &selector, |p| p.behind_service = true);
     }
 
     fn network_policy(&mut self, o: &Object) {
@@ -311,7 +315,7 @@ impl<'a> Facts<'a> {
         let (ingress, egress) = network::policy_types(spec.unwrap_or(&Value::Null));
         let own = !semantic::is_empty_selector(selector);
         let dns = egress && network::allows_dns(spec.unwrap_or(&Value::Null));
-        self.mark(o.namespace(), selector, |p| {
+        self.mark(ident::namespace(o), selector, |p| {
             p.ingress |= ingress;
             p.egress |= egress;
             p.own_policy |= own;
@@ -320,13 +324,13 @@ impl<'a> Facts<'a> {
     }
 
     fn disruption_budget(&mut self, o: &Object) {
-        if let Some(selector) = o.value.pointer("/spec/selector") {
-            self.mark(o.namespace(), selector, |p| p.pdb = true);
+        if let Some(selector) = ident::at(&o.value, "/spec/selector") {
+            self.mark(ident::namespace(o), selector, |p| p.pdb = true);
         }
     }
 
     fn autoscaler(&mut self, o: &'a Object) {
-        let Some(target) = o.value.pointer("/spec/scaleTargetRef") else {
+        let Some(target) = ident::at(&o.value, "/spec/scaleTargetRef") else {
             return;
         };
         let field = |k: &str| target.get(k).and_then(Value::as_str).unwrap_or("");
@@ -335,7 +339,8 @@ impl<'a> Facts<'a> {
             .pointer("/spec/minReplicas")
             .and_then(Value::as_i64)
             .unwrap_or(1);
-        self.scaled.insert((o.namespace(), field("kind"), field("name")), min);
+        self.scaled
+            .insert((ident::namespace(o), field("kind"), field("name")), min);
     }
 
     /// The replicas a workload runs with at least: its HPA's minimum, else `spec.replicas`

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::super::rules::Severity;
 use super::super::semantic;
 use super::{Facts, Sink, Subject};
+use crate::validate::ident;
 
 /// Which directions a NetworkPolicy spec covers: `policyTypes` when given, else Ingress,
 /// plus Egress when it has egress rules (the API server's defaulting).
@@ -64,7 +65,7 @@ pub fn coverage(facts: &Facts, s: &Subject, sink: &mut Sink) {
             at,
             format!(
                 "no NetworkPolicy in namespace {:?} covers {} for these pods; they accept and open any connection",
-                s.object.namespace(),
+                ident::namespace(s.object),
                 missing.join(" and ")
             ),
         );
@@ -110,12 +111,12 @@ pub fn targets(facts: &Facts, s: &Subject, sink: &mut Sink) {
                 if peer.get("namespaceSelector").is_some() || semantic::is_empty_selector(selector) {
                     continue;
                 }
-                if facts.selected(s.object.namespace(), selector).is_empty() {
+                if facts.selected(ident::namespace(s.object), selector).is_empty() {
                     sink.push(
                         format!("/spec/{direction}/{i}/{peers_key}/{j}/podSelector"),
                         format!(
                             "selects no pod template among the checked objects in namespace {:?}, so this rule allows nothing",
-                            s.object.namespace()
+                            ident::namespace(s.object)
                         ),
                     );
                 }
@@ -129,7 +130,7 @@ pub fn node_port(_: &Facts, s: &Subject, sink: &mut Sink) {
     if s.kind() != "Service" {
         return;
     }
-    if let Some(t) = s.object.value.pointer("/spec/type").and_then(Value::as_str)
+    if let Some(t) = ident::at(&s.object.value, "/spec/type").and_then(Value::as_str)
         && (t == "NodePort" || t == "LoadBalancer")
     {
         sink.push(

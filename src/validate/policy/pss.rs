@@ -10,6 +10,7 @@
 use serde_json::Value;
 
 use super::{ALL_CONTAINERS, Container, Facts, Pod, Sink, Subject};
+use crate::validate::ident;
 
 /// Capabilities the baseline level allows a container to add.
 const BASELINE_CAPABILITIES: &[&str] = &[
@@ -175,7 +176,7 @@ fn pod_security_context(pod: &Pod, kube_minor: u32, sink: &mut Sink) {
         return;
     };
     let at = |rest: &str| pod.at(&format!("/securityContext{rest}"));
-    let get = |rest: &str| context.pointer(rest);
+    let get = |rest: &str| ident::at(context, rest);
     let who = || "the pod".to_string();
     apparmor(get("/appArmorProfile/type"), &at, &who, sink);
     selinux(Some(context), &at, &who, kube_minor, sink);
@@ -187,7 +188,7 @@ fn container_security_context(c: &Container, kube_minor: u32, sink: &mut Sink) {
         return;
     };
     let at = |rest: &str| c.at(&format!("/securityContext{rest}"));
-    let get = |rest: &str| context.pointer(rest);
+    let get = |rest: &str| ident::at(context, rest);
     let who = || c.describe();
     apparmor(get("/appArmorProfile/type"), &at, &who, sink);
     selinux(Some(context), &at, &who, kube_minor, sink);
@@ -224,7 +225,7 @@ fn apparmor(value: Option<&Value>, at: At, who: Who, sink: &mut Sink) {
 
 /// SELinux options of a security context (`context`), `at` giving pointers under it.
 fn selinux(context: Option<&Value>, at: At, who: Who, kube_minor: u32, sink: &mut Sink) {
-    let get = |rest: &str| context.and_then(|c| c.pointer(rest));
+    let get = |rest: &str| context.and_then(|c| ident::at(c, rest));
     if let Some(t) = get("/seLinuxOptions/type").and_then(Value::as_str)
         && !t.is_empty()
         && !SELINUX_TYPES

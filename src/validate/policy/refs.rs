@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::{Facts, RUNNING, Sink, Subject};
+use crate::validate::ident;
 
 /// One reference: where it is, to which kind, by which name, and whether it is optional.
 struct Ref {
@@ -64,7 +65,7 @@ pub fn references(facts: &Facts, s: &Subject, sink: &mut Sink) {
                 optional: false,
             });
         }
-        let sources = v.pointer("/projected/sources").and_then(Value::as_array);
+        let sources = ident::at(v, "/projected/sources").and_then(Value::as_array);
         for (j, src) in sources.into_iter().flatten().enumerate() {
             for (field, kind) in [("configMap", "ConfigMap"), ("secret", "Secret")] {
                 if let Some(r) = src.get(field) {
@@ -91,7 +92,7 @@ pub fn references(facts: &Facts, s: &Subject, sink: &mut Sink) {
         let env = c.value.get("env").and_then(Value::as_array);
         for (i, e) in env.into_iter().flatten().enumerate() {
             for (field, kind) in [("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")] {
-                if let Some(r) = e.pointer(&format!("/valueFrom/{field}")) {
+                if let Some(r) = ident::at(e, &format!("/valueFrom/{field}")) {
                     refs.push(Ref {
                         path: c.at(&format!("/env/{i}/valueFrom/{field}/name")),
                         kind,
@@ -115,7 +116,7 @@ pub fn references(facts: &Facts, s: &Subject, sink: &mut Sink) {
             }
         }
     }
-    let namespace = s.object.namespace();
+    let namespace = ident::namespace(s.object);
     for r in refs {
         if r.optional || r.name.is_empty() || facts.named(r.kind, namespace, &r.name).is_some() {
             continue;

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::{Container, Facts, Pod, RUNNING, Sink, Subject};
+use crate::validate::ident;
 
 /// The lowest user and group id that cannot collide with a system user of the node.
 const HIGH_ID: i64 = 10000;
@@ -71,7 +72,7 @@ pub fn service_account(facts: &Facts, s: &Subject, sink: &mut Sink) {
         );
     }
     let account = (!name.is_empty())
-        .then(|| facts.named("ServiceAccount", s.object.namespace(), name))
+        .then(|| facts.named("ServiceAccount", ident::namespace(s.object), name))
         .flatten();
     let pod_level = pod.spec.get("automountServiceAccountToken").and_then(Value::as_bool);
     let account_level = account
@@ -101,7 +102,7 @@ pub fn secret_env(_: &Facts, s: &Subject, sink: &mut Sink) {
 fn secret_env_of(_: &Pod, c: &Container, sink: &mut Sink) {
     let env = c.value.get("env").and_then(Value::as_array);
     for (i, e) in env.into_iter().flatten().enumerate() {
-        if let Some(secret) = e.pointer("/valueFrom/secretKeyRef") {
+        if let Some(secret) = ident::at(e, "/valueFrom/secretKeyRef") {
             sink.push(
                 c.at(&format!("/env/{i}/valueFrom/secretKeyRef")),
                 format!(

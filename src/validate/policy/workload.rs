@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::super::rules::Severity;
 use super::{Facts, Sink, Subject};
+use crate::validate::ident;
 
 /// REL-REPLICAS: Service-backed Deployments run 2 replicas; none is fixed under an HPA.
 pub fn replicas(facts: &Facts, s: &Subject, sink: &mut Sink) {
@@ -12,7 +13,7 @@ pub fn replicas(facts: &Facts, s: &Subject, sink: &mut Sink) {
     if !matches!(o.kind(), "Deployment" | "StatefulSet") {
         return;
     }
-    let fixed = o.value.pointer("/spec/replicas").and_then(Value::as_i64);
+    let fixed = ident::at(&o.value, "/spec/replicas").and_then(Value::as_i64);
     if facts.scaled_min(o).is_some() {
         if let Some(n) = fixed {
             sink.push(
@@ -86,8 +87,8 @@ fn budget(facts: &Facts, s: &Subject, sink: &mut Sink) {
 
 fn min_available(facts: &Facts, s: &Subject, v: &Value, sink: &mut Sink) {
     let at = "/spec/minAvailable";
-    let selector = s.object.value.pointer("/spec/selector").unwrap_or(&Value::Null);
-    let selected = facts.selected(s.object.namespace(), selector);
+    let selector = ident::at(&s.object.value, "/spec/selector").unwrap_or(&Value::Null);
+    let selected = facts.selected(ident::namespace(s.object), selector);
     let replicas: Option<i64> = selected
         .iter()
         .filter_map(|i| facts.objects.get(*i))
@@ -163,7 +164,7 @@ pub fn rolling(_: &Facts, s: &Subject, sink: &mut Sink) {
     if s.kind() != "Deployment" {
         return;
     }
-    let strategy = s.object.value.pointer("/spec/strategy");
+    let strategy = ident::at(&s.object.value, "/spec/strategy");
     let kind = strategy
         .and_then(|st| st.get("type"))
         .and_then(Value::as_str)
@@ -175,7 +176,7 @@ pub fn rolling(_: &Facts, s: &Subject, sink: &mut Sink) {
         );
         return;
     }
-    let max_unavailable = strategy.and_then(|st| st.pointer("/rollingUpdate/maxUnavailable"));
+    let max_unavailable = strategy.and_then(|st| ident::at(st, "/rollingUpdate/maxUnavailable"));
     if !matches!(max_unavailable.and_then(count), Some(Count::Int(0) | Count::Percent(0))) {
         sink.push(
             "/spec/strategy/rollingUpdate/maxUnavailable",
