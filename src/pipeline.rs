@@ -189,8 +189,8 @@ fn finish(
     }
     manifest::order(&mut objects);
     match author {
-        Author::Berth => validate::validate_rendered(&objects, kube_version, profile)?,
-        Author::User => validate::validate_authored(&objects, kube_version, profile)?,
+        Author::Berth => validate::validate_rendered(&objects, kube_version, profile, threads)?,
+        Author::User => validate::validate_authored(&objects, kube_version, profile, threads)?,
     };
     let relaxations = relaxations(&objects);
     Ok(Rendered {

@@ -1,6 +1,6 @@
-//! `berth render --threads N` gives the same bytes whatever N (DESIGN.md promise 2): the
-//! example overlays, and a tree of a few hundred objects, large enough that the per-object
-//! stages really run on several threads.
+//! `berth render --threads N` and `berth validate --threads N` give the same bytes whatever
+//! N (DESIGN.md promise 2): the example overlays, and a tree of a few hundred objects, large
+//! enough that the per-object stages really run on several threads.
 
 use std::path::{Path, PathBuf};
 
@@ -271,6 +271,33 @@ fn a_few_hundred_objects_render_the_same_whatever_the_thread_count() {
     let one = written("1");
     assert!(one.len() > 300, "{}", one.len());
     assert!(one == written("4"), "--output-dir differs with --threads 4");
+}
+
+/// `berth validate` of the rendered tree (its IfNotPresent pulls give a finding on every
+/// Deployment): the same report in every format with 1 and with 4 threads.
+#[test]
+fn validate_reports_the_same_whatever_the_thread_count() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    tree(root, 100);
+    std::fs::write(root.join("all.yaml"), render(root, &["berth/prod", "--root", "."], "1")).unwrap();
+    let validate = |format: &str, threads: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+            .current_dir(root)
+            .args(["validate", "all.yaml", "--format", format, "--threads", threads])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    for format in ["text", "json", "junit", "sarif"] {
+        let one = validate(format, "1");
+        assert!(
+            String::from_utf8_lossy(&one).contains("IMG-PULL"),
+            "{format}: the findings are there"
+        );
+        assert!(one == validate(format, "4"), "{format} differs with --threads 4");
+    }
 }
 
 #[test]

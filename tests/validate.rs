@@ -320,7 +320,7 @@ fn every_error_of_every_object_is_collected() {
 fn failing_rendered_output_is_reported_as_a_bug() {
     let mut d = deployment();
     d["spec"]["replicas"] = json!("3");
-    let e = validate::validate_rendered(&one(d), "1.35", berth::harden::Profile::None).unwrap_err();
+    let e = validate::validate_rendered(&one(d), "1.35", berth::harden::Profile::None, Default::default()).unwrap_err();
     assert_eq!(e.exit_code(), 1);
     assert!(e.to_string().contains("this is a bug in berth"), "{e}");
 }

@@ -14,6 +14,7 @@ use clap::Args;
 
 use crate::error::Error;
 use crate::harden::Profile;
+use crate::manifest::parallel::Threads;
 use crate::source::{Origin, named};
 use crate::validate::input::Manifests;
 use crate::validate::report::{Format, Run};
@@ -63,6 +64,10 @@ pub struct ValidateArgs {
     /// Also show info findings.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Threads for the per-object checks; 1 starts no thread. The report is the same for
+    /// every count. [default: the number of CPUs available]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 pub fn run(args: ValidateArgs) -> u8 {
@@ -95,6 +100,10 @@ fn validate(args: &ValidateArgs) -> Result<u8, Error> {
     }
     let opts = Options {
         custom: Some(&custom),
+        threads: args
+            .threads
+            .and_then(|n| Threads::new(n.into()))
+            .unwrap_or_else(Threads::available),
         ..Options::new(&args.kube_version, args.profile)
     };
     let mut report = validate::check(&manifests.objects, &opts)?;

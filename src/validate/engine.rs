@@ -21,6 +21,7 @@ use super::rules::{Check, RULES, Rule, Severity, rule};
 use super::{apis, schema, semantic};
 use crate::error::{Error, Problem};
 use crate::harden::Profile;
+use crate::manifest::parallel::{self, Threads};
 use crate::manifest::{Object, WAIVE_ANNOTATION};
 use crate::source::Origin;
 use crate::validate::ident;
@@ -35,6 +36,8 @@ pub struct Options<'a> {
     pub waivers: &'a [Waiver],
     /// Schemas of custom kinds (`--crd`, `--schema-dir`).
     pub custom: Option<&'a CustomSchemas>,
+    /// Threads for the per-object checks (the report is the same for any count).
+    pub threads: Threads,
 }
 
 impl<'a> Options<'a> {
@@ -44,6 +47,7 @@ impl<'a> Options<'a> {
             profile,
             waivers: &[],
             custom: None,
+            threads: Threads::ONE,
         }
     }
 }
@@ -253,8 +257,23 @@ pub fn check(objects: &[Object], opts: &Options) -> Result<Report, Error> {
         findings: Vec::new(),
         waivers: Vec::new(),
     };
-    for (index, object) in objects.iter().enumerate() {
-        run.object(index, object, opts.waivers, &mut report);
+    // Each object's findings depend on it and the shared context only, so they are made
+    // per object on any thread and put back in object order.
+    let numbered: Vec<(usize, &Object)> = objects.iter().enumerate().collect();
+    let parts = parallel::map(opts.threads, &numbered, |&(index, object)| {
+        let mut part = Report {
+            kube_version: version,
+            profile: opts.profile,
+            objects: 0,
+            findings: Vec::new(),
+            waivers: Vec::new(),
+        };
+        run.object(index, object, opts.waivers, &mut part);
+        (part.findings, part.waivers)
+    });
+    for (findings, waivers) in parts {
+        report.findings.extend(findings);
+        report.waivers.extend(waivers);
     }
     Ok(report)
 }

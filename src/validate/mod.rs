@@ -24,6 +24,7 @@ use std::collections::BTreeSet;
 use crate::error::{Error, Problem};
 use crate::harden::Profile;
 use crate::manifest::Object;
+use crate::manifest::parallel::Threads;
 
 pub use crd::CustomSchemas;
 pub use engine::{AppliedWaiver, Finding, Options, Report, Waiver, WaiverSource, WaiverTarget, check, check_waivers};
@@ -129,8 +130,19 @@ pub fn validate(objects: &[Object], kube_version: &str) -> Result<(), Error> {
 /// policy, honouring the `berth.dev/waive` annotations the output carries, so the verdict
 /// is the one `berth validate` gives the same objects. Errors fail (exit 1); the report
 /// (warnings, waivers) is returned otherwise.
-pub fn validate_rendered(objects: &[Object], kube_version: &str, profile: Profile) -> Result<Report, Error> {
-    let report = check(objects, &Options::new(kube_version, profile))?;
+pub fn validate_rendered(
+    objects: &[Object],
+    kube_version: &str,
+    profile: Profile,
+    threads: Threads,
+) -> Result<Report, Error> {
+    let report = check(
+        objects,
+        &Options {
+            threads,
+            ..Options::new(kube_version, profile)
+        },
+    )?;
     // A schema or semantic failure of rendered output is berth's doing; a policy failure
     // (or a broken waiver the input wrote) may be the input's.
     let berths_doing = |f: &Finding| {
@@ -148,8 +160,19 @@ pub fn validate_rendered(objects: &[Object], kube_version: &str, profile: Profil
 
 /// As `validate_rendered`, for objects a user wrote (templates, patches, manifests): a
 /// failure is theirs to fix, never reported as a bug in berth.
-pub fn validate_authored(objects: &[Object], kube_version: &str, profile: Profile) -> Result<Report, Error> {
-    let report = check(objects, &Options::new(kube_version, profile))?;
+pub fn validate_authored(
+    objects: &[Object],
+    kube_version: &str,
+    profile: Profile,
+    threads: Threads,
+) -> Result<Report, Error> {
+    let report = check(
+        objects,
+        &Options {
+            threads,
+            ..Options::new(kube_version, profile)
+        },
+    )?;
     fail_on(
         &report,
         "; fix the objects named above, or relax a policy rule with a reason (berth.dev/waive)",
