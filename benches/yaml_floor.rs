@@ -7,7 +7,7 @@
 //! output for the 2,000-object overlay, so the distance from berth's time to this floor
 //! shows what berth's own work costs.
 //!
-//!     cargo bench --bench yaml_floor -- [FILE] [RUNS]   # default: a generated stream, 5 runs
+//!     cargo bench --bench yaml_floor -- [FILE] [RUNS] [layer=berth|saphyr]   # default: a generated stream, 5 runs, both
 //!
 //! It prints two lines, `yaml_floor:` (berth's layer) and `serde_saphyr:`, each with the
 //! documents, bytes, the median parse, emit and total time of RUNS, and whether the
@@ -103,7 +103,10 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--") && !a.starts_with("layer="))
+        .collect();
     let benching = std::env::args().any(|a| a == "--bench");
     let (label, text) = match args.first() {
         Some(path) => (
@@ -119,8 +122,14 @@ fn main() {
         .get(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(if benching { 5 } else { 1 });
-    measure("yaml_floor", &label, &text, runs, parse, emit);
-    measure("serde_saphyr", &label, &text, runs, saphyr_parse, saphyr_emit);
+    // `layer=berth` times berth's layer alone, so the process as a whole is the floor.
+    let layer = std::env::args().find_map(|a| a.strip_prefix("layer=").map(str::to_owned));
+    if layer.as_deref() != Some("saphyr") {
+        measure("yaml_floor", &label, &text, runs, parse, emit);
+    }
+    if layer.as_deref() != Some("berth") {
+        measure("serde_saphyr", &label, &text, runs, saphyr_parse, saphyr_emit);
+    }
 }
 
 /// Times `runs` parse-and-emit rounds of `text` and prints one line.

@@ -136,13 +136,7 @@ pub fn validate_rendered(
     profile: Profile,
     threads: Threads,
 ) -> Result<Report, Error> {
-    let report = check(
-        objects,
-        &Options {
-            threads,
-            ..Options::new(kube_version, profile)
-        },
-    )?;
+    let report = check_on(objects, kube_version, profile, threads)?;
     // A schema or semantic failure of rendered output is berth's doing; a policy failure
     // (or a broken waiver the input wrote) may be the input's.
     let berths_doing = |f: &Finding| {
@@ -166,18 +160,21 @@ pub fn validate_authored(
     profile: Profile,
     threads: Threads,
 ) -> Result<Report, Error> {
-    let report = check(
-        objects,
-        &Options {
-            threads,
-            ..Options::new(kube_version, profile)
-        },
-    )?;
+    let report = check_on(objects, kube_version, profile, threads)?;
     fail_on(
         &report,
         "; fix the objects named above, or relax a policy rule with a reason (berth.dev/waive)",
     )?;
     Ok(report)
+}
+
+/// The checks of a render: no data waivers, no custom schemas.
+fn check_on(objects: &[Object], kube_version: &str, profile: Profile, threads: Threads) -> Result<Report, Error> {
+    let opts = Options {
+        threads,
+        ..Options::new(kube_version, profile)
+    };
+    check(objects, &opts)
 }
 
 fn fail_on(report: &Report, note: &str) -> Result<(), Error> {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use serde_json::{Map, Number, Value};
 
 use super::spans::{Index, Pos, Spans};
-use super::{Document, Flavor, MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES};
+use super::{Document, Flavor, MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES, push_segment};
 
 /// The documents of `text`, or `None` when the text is not in the fast subset (the caller
 /// then runs the full parser). Empty and `null` documents are skipped, as the full parser's
@@ -488,14 +488,8 @@ impl Reader<'_> {
                 let item = self.flow_item(b, None, depth + 1);
                 b.path.truncate(base);
                 items.push(item?);
-                self.skip_spaces();
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b']' => {
-                        self.at += 1;
-                        return Some(Value::Array(items));
-                    }
-                    _ => return None,
+                if self.flow_closed(b']')? {
+                    return Some(Value::Array(items));
                 }
             }
         }
@@ -525,16 +519,22 @@ impl Reader<'_> {
             let value = self.flow_item(b, Some(key_at), depth + 1);
             b.path.truncate(base);
             map.insert(name, value?);
-            self.skip_spaces();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(Value::Object(map));
-                }
-                _ => return None,
+            if self.flow_closed(b'}')? {
+                return Some(Value::Object(map));
             }
         }
+    }
+
+    /// After a flow entry: `Some(false)` past a `,`, `Some(true)` past `close`, `None` at
+    /// anything else.
+    fn flow_closed(&mut self, close: u8) -> Option<bool> {
+        self.skip_spaces();
+        let next = self.peek()?;
+        if next != b',' && next != close {
+            return None;
+        }
+        self.at += 1;
+        Some(next == close)
     }
 
     fn flow_item(&mut self, b: &mut Builder, key: Option<(u32, u32)>, depth: usize) -> Option<Value> {
@@ -637,18 +637,6 @@ impl Reader<'_> {
                 }
                 _ => self.at += 1,
             }
-        }
-    }
-}
-
-/// Appends `/key` to a JSON pointer, escaped as [`super::pointer_segment`] does.
-fn push_segment(path: &mut String, key: &str) {
-    path.push('/');
-    for c in key.chars() {
-        match c {
-            '~' => path.push_str("~0"),
-            '/' => path.push_str("~1"),
-            c => path.push(c),
         }
     }
 }

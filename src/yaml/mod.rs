@@ -249,6 +249,19 @@ fn parse_here(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Documen
         .collect()
 }
 
+/// Appends `/key` to a JSON pointer, escaped as [`pointer_segment`] does, without
+/// allocating (the parsers build every node's pointer this way).
+fn push_segment(path: &mut String, key: &str) {
+    path.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => path.push_str("~0"),
+            '/' => path.push_str("~1"),
+            c => path.push(c),
+        }
+    }
+}
+
 /// Escapes one JSON-pointer segment (RFC 6901).
 pub fn pointer_segment(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")

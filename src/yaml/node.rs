@@ -13,6 +13,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use serde_saphyr::{Location, Spanned};
 
+use super::push_segment;
 use super::spans::{Index, Pos, Spans};
 use crate::error::Error;
 use crate::source::Origin;
@@ -114,19 +115,6 @@ struct Builder<'f> {
     index: Index,
     /// The pointer of the node being built; pushed and truncated, never rebuilt.
     path: String,
-}
-
-/// Appends `/key` to a JSON pointer, escaped as [`super::pointer_segment`] does, without
-/// allocating.
-fn push_segment(path: &mut String, key: &str) {
-    path.push('/');
-    for c in key.chars() {
-        match c {
-            '~' => path.push_str("~0"),
-            '/' => path.push_str("~1"),
-            c => path.push(c),
-        }
-    }
 }
 
 fn line_col(loc: &Location) -> (u32, u32) {
