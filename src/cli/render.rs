@@ -122,6 +122,10 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
         .threads
         .and_then(|n| Threads::new(n.into()))
         .unwrap_or_else(Threads::available);
+    if threads.get() > 1 {
+        // An overlay may name another version; then this only warmed a cache unused.
+        crate::validate::warm_up(args.kube_version.as_deref().unwrap_or(DEFAULT_KUBE_VERSION));
+    }
     if envs.is_empty() {
         let rendered = render_path(sandbox, args, path, threads)?;
         report::warnings(&rendered.warnings);

@@ -226,10 +226,17 @@ impl Schemas {
         let Some(def) = self.kinds.get(&(api_version.to_string(), kind.to_string())) else {
             return Ok(None);
         };
-        let mut cache = self.validators.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(v) = cache.get(def) {
-            return Ok(Some(v.clone()));
+        let cached = self
+            .validators
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(def)
+            .cloned();
+        if let Some(v) = cached {
+            return Ok(Some(v));
         }
+        // Compiled without the lock, so threads compile different kinds at once; two that
+        // compile the same kind get equal validators, and the first one stored is kept.
         let registry = self.registry_for(def)?;
         let schema = json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -240,9 +247,10 @@ impl Schemas {
             .offline()
             .build(&schema)
             .map_err(|e| format!("embedded schema of {def} does not compile: {e}"))?;
-        let validator = Arc::new(validator);
-        cache.insert(def.clone(), validator.clone());
-        Ok(Some(validator))
+        let mut cache = self.validators.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(Some(
+            cache.entry(def.clone()).or_insert_with(|| Arc::new(validator)).clone(),
+        ))
     }
 
     /// A registry that holds the definitions file with just the definitions `root` reaches,
@@ -331,6 +339,32 @@ pub fn knows(version: &str, api_version: &str, kind: &str) -> bool {
 /// version does not serve. An error means the embedded schemas are broken.
 pub fn validator(version: &str, api_version: &str, kind: &str) -> Result<Option<Arc<Validator>>, String> {
     schemas(version).and_then(|s| s.validator(api_version, kind))
+}
+
+/// The kinds every hardened render emits, whatever its input: their validators are worth
+/// compiling before the render needs them.
+const ALWAYS_RENDERED: &[(&str, &str)] = &[
+    ("apps/v1", "Deployment"),
+    ("v1", "Service"),
+    ("v1", "ServiceAccount"),
+    ("policy/v1", "PodDisruptionBudget"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+    ("v1", "ConfigMap"),
+];
+
+/// Starts compiling, on a thread of its own, the validators of the kinds every render
+/// emits, so that compiling them (about half of a small render's time) overlaps reading
+/// and converting the input. Only the cache fills: what is validated, and how, does not
+/// change, and a failure here is met again, and reported, where the validator is used.
+pub fn warm_up(version: &str) {
+    let Some(version) = KUBE_VERSIONS.iter().copied().find(|v| *v == version) else {
+        return;
+    };
+    let _ = std::thread::Builder::new().name("berth-schemas".into()).spawn(move || {
+        for (api_version, kind) in ALWAYS_RENDERED {
+            let _ = validator(version, api_version, kind);
+        }
+    });
 }
 
 /// The API versions under which `version` serves `kind` of `group` (`""` for core).
