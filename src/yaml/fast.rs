@@ -10,7 +10,8 @@
 //! It never guesses. Whatever lies outside that part, or could be typed in more than one
 //! way (anchors, aliases, tags, merge keys, block scalars, multi-line scalars, tabs,
 //! duplicate keys, `yes`, `0755`, `1e3`, ...), makes it give up with `None`, and the file
-//! is read again by the full parser, whose answer (value, positions or error) is then the
+//! is read again by the full parser (what the fast path reads, it reads the same in both
+//! flavors, so it takes none), whose answer (value, positions or error) is then the
 //! only one. So the full parser stays the definition of what berth reads; this is a
 //! shortcut that must agree with it, and the tests check that it does on every fixture.
 
@@ -20,12 +21,12 @@ use std::sync::Arc;
 use serde_json::{Map, Number, Value};
 
 use super::spans::{Index, Pos, Spans};
-use super::{Document, Flavor, MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES, push_segment};
+use super::{Document, MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES, push_segment};
 
 /// The documents of `text`, or `None` when the text is not in the fast subset (the caller
 /// then runs the full parser). Empty and `null` documents are skipped, as the full parser's
 /// caller skips them.
-pub(super) fn parse(file: &Arc<str>, text: &str, flavor: Flavor) -> Option<Vec<Document>> {
+pub(super) fn parse(file: &Arc<str>, text: &str) -> Option<Vec<Document>> {
     // Tabs, carriage returns, a byte-order mark and control characters change how YAML
     // reads indentation and line ends; the full parser handles them.
     if text
@@ -41,7 +42,6 @@ pub(super) fn parse(file: &Arc<str>, text: &str, flavor: Flavor) -> Option<Vec<D
         at: 0,
         line: 1,
         line_start: 0,
-        flavor,
         nodes: 0,
     };
     let mut docs = Vec::new();
@@ -111,7 +111,6 @@ struct Reader<'t> {
     line: u32,
     /// Byte offset where that line starts.
     line_start: usize,
-    flavor: Flavor,
     nodes: usize,
 }
 
@@ -339,8 +338,8 @@ impl Reader<'_> {
                     }
                 }
                 let raw = self.text.get(start..self.at)?.trim_end_matches(' ');
-                // The key must read as a plain string, the same way whatever the flavor.
-                if raw == "<<" || !plain_is_string(raw) {
+                // The key must read as a plain string.
+                if raw == "<<" || !matches!(plain(raw), Some(Value::String(_))) {
                     return None;
                 }
                 raw.to_owned()
@@ -579,7 +578,7 @@ impl Reader<'_> {
                 if raw.is_empty() {
                     return None;
                 }
-                plain(raw, self.flavor)
+                plain(raw)
             }
         }
     }
@@ -647,18 +646,12 @@ const AMBIGUOUS_WORDS: &[&str] = &[
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "inf", "infinity", "nan",
 ];
 
-/// Whether a plain scalar is a string for every reader (so it can be a key).
-fn plain_is_string(raw: &str) -> bool {
-    matches!(plain(raw, Flavor::Manifest), Some(Value::String(_)))
-        && matches!(plain(raw, Flavor::Compose), Some(Value::String(_)))
-}
-
 /// The value of a plain scalar, or `None` when only the full parser should decide.
 /// Only the spellings that mean the same in YAML 1.1 and 1.2, in docker compose and in
 /// kubectl, are typed here: `null`/`~`/empty, `true`/`false`, decimal integers without a
 /// leading zero, plain decimal fractions, and text that no resolver reads as anything but
 /// text.
-fn plain(raw: &str, _flavor: Flavor) -> Option<Value> {
+fn plain(raw: &str) -> Option<Value> {
     match raw {
         "" | "~" | "null" => return Some(Value::Null),
         "true" => return Some(Value::Bool(true)),

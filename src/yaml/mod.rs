@@ -216,7 +216,7 @@ pub fn parse_one(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Document
 /// documents are skipped, as kubectl skips them; each document has its own spans
 /// (pointers are relative to its root).
 pub fn parse_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
-    match fast::parse(file, text, flavor) {
+    match fast::parse(file, text) {
         Some(docs) => Ok(docs),
         None => full_stream(file, text, flavor),
     }
