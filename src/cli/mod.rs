@@ -5,6 +5,7 @@ mod diff;
 mod docs;
 mod explain;
 mod init;
+mod inputs;
 mod render;
 mod report;
 mod validate;
