@@ -56,7 +56,7 @@ impl Schema<'_> {
             .iter_errors(value)
             .map(|e| {
                 let (pointer, message, help) = self.describe(&e, value);
-                let origin = if message.starts_with("unknown key") {
+                let origin = if message.starts_with("unknown key") || message.starts_with("invalid name") {
                     spans.key_origin(&pointer)
                 } else {
                     spans.origin(&pointer)
@@ -84,6 +84,28 @@ impl Schema<'_> {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let key = unexpected.first().cloned().unwrap_or_default();
                 let allowed = allowed_keys(self.root, e.schema_path().as_str());
+                let patterns = key_patterns(self.root, e.schema_path().as_str());
+                let key_pointer = format!("{pointer}/{}", pointer_segment(&key));
+                if allowed.is_empty() && !patterns.is_empty() {
+                    // The keys here are names (of services, volumes, ...): this one is
+                    // not a typo of a known key but a name the format does not allow.
+                    return (
+                        key_pointer,
+                        format!("invalid name `{key}` {}", in_place(&pointer)),
+                        Some(format!(
+                            "rename it: a name here must match {}",
+                            patterns
+                                .iter()
+                                .map(|p| match p.as_str() {
+                                    "^[a-zA-Z0-9._-]+$" =>
+                                        "`^[a-zA-Z0-9._-]+$` (letters, digits, `.`, `_` and `-`)".into(),
+                                    p => format!("`{p}`"),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(" or ")
+                        )),
+                    );
+                }
                 let help = closest(&key, &allowed).map_or_else(
                     || {
                         if allowed.is_empty() {
@@ -94,7 +116,6 @@ impl Schema<'_> {
                     },
                     |c| format!("did you mean `{c}`?"),
                 );
-                let key_pointer = format!("{pointer}/{}", pointer_segment(&key));
                 (
                     key_pointer,
                     format!("unknown key `{key}` {}", in_place(&pointer)),
@@ -102,11 +123,16 @@ impl Schema<'_> {
                 )
             }
             ValidationErrorKind::Type { kind } => {
-                let found = root.pointer(&pointer).map_or("nothing", type_name);
+                let value = root.pointer(&pointer);
+                let found = value.map_or("nothing", type_name);
+                let wants_mapping = expected(kind).contains("a mapping");
                 (
                     pointer.clone(),
                     format!("{place} must be {}, found {found}", expected(kind)),
-                    None,
+                    value
+                        .and_then(Value::as_str)
+                        .filter(|_| wants_mapping)
+                        .and_then(missing_space_after_colon),
                 )
             }
             ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
@@ -171,6 +197,15 @@ impl Schema<'_> {
     }
 }
 
+/// The help for a string that was meant as `key: value` but lacks the space after the
+/// colon (`image:nginx`), which YAML reads as one plain string.
+fn missing_space_after_colon(text: &str) -> Option<String> {
+    let (key, value) = text.split_once(':')?;
+    let is_key = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    (is_key && !value.is_empty() && !value.starts_with([' ', '\t']))
+        .then(|| format!("`{text}` is read as one string; write a space after the colon: `{key}: {value}`"))
+}
+
 fn in_place(pointer: &str, place_of: fn(&str) -> String) -> String {
     if pointer.is_empty() {
         "at the top level".into()
@@ -206,6 +241,25 @@ fn type_name(v: &Value) -> &'static str {
 
 /// The property names allowed where an `additionalProperties` error fired.
 fn allowed_keys(root: &Value, schema_path: &str) -> Vec<String> {
+    schema_node(root, schema_path)
+        .and_then(|n| n.get("properties"))
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The patterns that keys must match where an `additionalProperties` error fired, when
+/// the keys there are names (services, volumes) rather than a fixed set.
+fn key_patterns(root: &Value, schema_path: &str) -> Vec<String> {
+    schema_node(root, schema_path)
+        .and_then(|n| n.get("patternProperties"))
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The schema object holding the keyword at the end of `schema_path`.
+fn schema_node<'a>(root: &'a Value, schema_path: &str) -> Option<&'a Value> {
     let segs: Vec<String> = schema_path
         .split('/')
         .skip(1)
@@ -217,17 +271,14 @@ fn allowed_keys(root: &Value, schema_path: &str) -> Vec<String> {
             Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
             other => other.get(seg.as_str()),
         };
-        let Some(mut n) = next else { return Vec::new() };
+        let mut n = next?;
         // Paths may step through a `$ref`; follow it to the definition.
         if let Some(target) = n.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
             n = root.pointer(target).unwrap_or(n);
         }
         node = n;
     }
-    node.get("properties")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
+    Some(node)
 }
 
 /// The allowed key closest to `key`, when it is close enough to be a typo.

@@ -45,6 +45,13 @@ pub fn parse_reporting(
         let Some(sep) = line.find(['=', ':']) else {
             // A bare name passes a variable through; only explicit variables exist here.
             let name = line.trim();
+            if name.contains(char::is_whitespace) {
+                return Err(Error::input(
+                    Some(at()),
+                    format!("invalid line in env file: `{name}`"),
+                    "lines are `NAME=value` (or a bare `NAME`); names have no spaces",
+                ));
+            }
             match outer(name) {
                 Some(v) => {
                     vars.insert(name.to_string(), v);

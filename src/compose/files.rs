@@ -109,10 +109,14 @@ impl<'a> Loader<'a> {
             value = Value::Object(Map::new());
         }
         if !value.is_object() {
+            let found = match value {
+                Value::Array(_) => "a list",
+                _ => "a single value",
+            };
             return Err(Error::input(
-                Some(Origin::file(src.name.clone())),
-                "a compose file must be a mapping",
-                "start the file with `services:`",
+                Some(doc.spans.origin("")),
+                format!("a compose file must be a mapping, but this one holds {found}"),
+                "start the file with `services:`, each service a key under it",
             ));
         }
         interpolate_tree(&mut value, &doc.spans, vars)?;
@@ -155,10 +159,11 @@ impl<'a> Loader<'a> {
         dir: &str,
         vars: &Vars,
         stack: &mut Vec<Arc<str>>,
+        at: Option<&Origin>,
     ) -> Result<Tree, Error> {
         let mut merged: Option<Tree> = None;
         for name in files {
-            let mut tree = self.file(name, dir, vars, None)?;
+            let mut tree = self.file(name, dir, vars, at)?;
             stack.push(name.as_str().into());
             include::apply(self, &mut tree, name, vars, stack)?;
             stack.pop();

@@ -71,7 +71,7 @@ pub fn apply(
             None => folder(&first),
         };
         let inc_vars = included_vars(ld, &here, &dir, &env_files, vars, at.as_ref())?;
-        let included = ld.project(&files, &dir, &inc_vars, stack)?;
+        let included = ld.project(&files, &dir, &inc_vars, stack, at.as_ref())?;
         add(tree, included, &first, at)?;
     }
     Ok(())
@@ -161,7 +161,7 @@ mod tests {
         for (k, v) in parent_vars {
             vars.set(*k, *v);
         }
-        ld.project(&["compose.yaml".to_string()], "", &vars, &mut Vec::new())
+        ld.project(&["compose.yaml".to_string()], "", &vars, &mut Vec::new(), None)
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub fn expand(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String
             rest = r;
         } else if let Some(body) = after.strip_prefix('{') {
             let end = matching_brace(body)
-                .ok_or_else(|| Failure::Syntax(format!("`${}` has no closing `}}`", excerpt(body))))?;
+                .ok_or_else(|| Failure::Syntax(format!("`${{{}` has no closing `}}`", excerpt(body))))?;
             out.push_str(&braced(&body[..end], lookup)?);
             rest = &body[end + 1..];
         } else {
@@ -203,14 +203,15 @@ pub fn failure_error(f: Failure, origin: Origin, vars: &Vars) -> Error {
             ),
         ),
         Failure::Required(name, msg) => {
-            let msg = if msg.is_empty() {
-                format!("required variable `{name}` is missing a value")
+            // `${NAME?}` gives no message of its own; do not repeat the name twice.
+            let message = if msg.is_empty() {
+                format!("variable `{name}` is required and not set")
             } else {
-                msg
+                format!("variable `{name}` is required: {msg}")
             };
             Error::input(
                 Some(origin),
-                format!("variable `{name}` is required: {msg}"),
+                message,
                 format!(
                     "set `{name}` in {}, the overlay's `variables:`, or pass --env-var {name}",
                     vars.env_place
@@ -220,7 +221,8 @@ pub fn failure_error(f: Failure, origin: Origin, vars: &Vars) -> Error {
         Failure::Syntax(msg) => Error::input(
             Some(origin),
             format!("invalid interpolation: {msg}"),
-            "write `$$` for a literal `$`; variables are `$NAME` or `${NAME}`",
+            "write `$$` for a literal `$`; variables are `$NAME` or `${NAME}`, with `${NAME:-default}`, \
+             `${NAME-default}`, `${NAME:?error}`, `${NAME?error}`, `${NAME:+other}` or `${NAME+other}`",
         ),
     }
 }

@@ -69,7 +69,7 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
 
     let files = compose_files(sandbox, opts, &first, &dir, &vars, warnings)?;
     let mut loader = Loader::new(sandbox, &cli_vars);
-    let mut tree = loader.project(&files, &dir, &vars, &mut Vec::new())?;
+    let mut tree = loader.project(&files, &dir, &vars, &mut Vec::new(), None)?;
     warnings.extend(std::mem::take(&mut loader.notes));
     let main_file = files.first().cloned().unwrap_or_default();
     // A project needs a service: first as written, then once profiles have chosen.
@@ -132,7 +132,16 @@ fn compose_files(
         files::in_folder(sandbox, dir, warnings)?
     };
     for f in opts.files.iter().skip(1) {
-        files.push(sandbox.resolve("", f, None)?.to_string());
+        let name = sandbox.resolve("", f, None)?.to_string();
+        // Said as the user wrote it, since no file names it.
+        if !sandbox.exists(&name) {
+            return Err(Error::input(
+                Some(Origin::file(format!("-f {name}"))),
+                format!("compose file `{name}` does not exist"),
+                "check the path; it is relative to the current folder",
+            ));
+        }
+        files.push(name);
     }
     Ok(files)
 }
@@ -176,8 +185,22 @@ fn variables(
     };
     let mut vars = Vars::new(place);
     let mut from_files: IndexMap<String, String> = IndexMap::new();
+    let named = !opts.env_files.is_empty();
     for name in names {
-        let src = sandbox.read(&name, None)?;
+        let src = if named {
+            // Said as the user wrote it, since no file names it.
+            let at = Origin::file(format!("--env-file {name}"));
+            sandbox.read(&name, Some(&at)).map_err(|e| match e {
+                Error::Input { origin, message, .. } if message.starts_with("cannot read") => Error::Input {
+                    origin,
+                    message,
+                    help: Some("check the path; it is relative to the current folder".into()),
+                },
+                other => other,
+            })?
+        } else {
+            sandbox.read(&name, None)?
+        };
         let lookup = |k: &str| cli.get(k).cloned().or_else(|| from_files.get(k).cloned());
         let (parsed, unset) = dotenv::parse_reporting(&src.name, src.text()?, &lookup)?;
         warn_unset(&src.name, &unset, warnings);

@@ -435,7 +435,16 @@ fn ports(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
                 if let Some(p) = map.get_mut("published") {
                     to_string(ctx, &format!("{at}/published"), p)?;
                 }
-                map.entry("protocol").or_insert_with(|| json!("tcp"));
+                let protocol = map.entry("protocol").or_insert_with(|| json!("tcp"));
+                if let Some(p) = protocol.as_str() {
+                    check_protocol(p).map_err(|why| {
+                        ctx.bad(
+                            &format!("{at}/protocol"),
+                            why,
+                            "write `tcp`, `udp` or `sctp`; an application protocol (`http`) goes in `app_protocol`",
+                        )
+                    })?;
+                }
                 map.entry("mode").or_insert_with(|| json!("ingress"));
                 out.push(item.take());
             }
@@ -473,10 +482,20 @@ fn port_range(s: &str) -> Result<(u16, u16), String> {
     }
 }
 
+/// The transport protocols docker (and Kubernetes) know; anything else would only fail
+/// later, as an object that does not validate.
+fn check_protocol(protocol: &str) -> Result<(), String> {
+    match protocol.to_ascii_lowercase().as_str() {
+        "tcp" | "udp" | "sctp" => Ok(()),
+        _ => Err(format!("`{protocol}` is not a port protocol (tcp, udp or sctp)")),
+    }
+}
+
 /// Parses `[[ip:]host[-range]:]container[-range][/protocol]` into long-form ports,
 /// one per container port.
 pub fn parse_port(spec: &str) -> Result<Vec<Value>, String> {
     let (addr, protocol) = spec.rsplit_once('/').unwrap_or((spec, "tcp"));
+    check_protocol(protocol)?;
     let (ip, rest) = match addr.strip_prefix('[') {
         Some(r) => {
             let (ip, rest) = r.split_once(']').ok_or("unclosed `[` in the IP address")?;
@@ -723,6 +742,9 @@ fn healthcheck(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     Ok(())
 }
 
+/// The `deploy.mode` values docker knows.
+const DEPLOY_MODES: [&str; 4] = ["replicated", "global", "replicated-job", "global-job"];
+
 fn deploy(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     let Some(map) = v.as_object_mut() else { return Ok(()) };
     if let Some(r) = map.get_mut("replicas") {
@@ -730,6 +752,17 @@ fn deploy(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     }
     if let Some(l) = map.get_mut("labels") {
         string_map(ctx, &format!("{pointer}/labels"), l)?;
+    }
+    // The schema says only "a string"; a mode docker does not know would otherwise
+    // become a Deployment without a word.
+    if let Some(mode) = map.get("mode").and_then(Value::as_str)
+        && !DEPLOY_MODES.contains(&mode)
+    {
+        return Err(ctx.bad(
+            &format!("{pointer}/mode"),
+            format!("`deploy.mode: {mode}` is not a deploy mode"),
+            format!("write one of {}", DEPLOY_MODES.map(|m| format!("`{m}`")).join(", ")),
+        ));
     }
     for set in ["limits", "reservations"] {
         let Some(res) = map

@@ -191,11 +191,32 @@ fn parse<T: DeserializeOwned + Default>(project: &Project, pointer: &str, value:
         Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
             Error::input(
                 project.origin(pointer),
-                format!("invalid `x-berth` at {pointer}: {e}"),
+                format!("invalid `x-berth` at {pointer}: {}", plain_types(&e.to_string())),
                 "see schemas/x-berth.schema.json for the knobs and their types",
             )
         }),
     }
+}
+
+/// serde's message with Rust's type names (`u32`, `f64`, ...) in the words of the schema,
+/// since the user wrote YAML, not Rust.
+fn plain_types(message: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("expected u8", "expected a whole number"),
+        ("expected u16", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected f32", "expected a number"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected a list"),
+    ];
+    NAMES
+        .iter()
+        .fold(message.to_string(), |m, (rust, plain)| m.replace(rust, plain))
 }
 
 /// The top-level knobs.

@@ -173,6 +173,49 @@ const DESCRIPTIONS: &[(&str, Option<&str>, &str)] = &[
         "`<<` takes a mapping or a list of mappings, usually aliases: `<<: *defaults` or `<<: [*a, *b]`",
     ),
     (
+        "multiline quoted scalar",
+        Some("a quoted string is not closed (or goes on in a line indented less than its key)"),
+        "close the quote on the line where it opens; a quoted string that spans lines must indent its later lines",
+    ),
+    (
+        "unclosed bracket",
+        None,
+        "close it with the matching `]` or `}`; a list or mapping in brackets may span lines",
+    ),
+    (
+        "illegal placement of ':'",
+        None,
+        "a `: ` here starts a key where none may be: check that each `[` or `{` before it is closed, \
+         and quote values that hold `: `",
+    ),
+    (
+        "unknown escape",
+        None,
+        "in double quotes `\\` starts an escape (`\\n`, `\\t`, `\\\\`); use single quotes for text with backslashes",
+    ),
+    ("major version", None, "remove the `%YAML` line, or write `%YAML 1.2`"),
+    (
+        "tabs disallowed",
+        None,
+        "indent with spaces: YAML does not allow tabs in indentation",
+    ),
+    (
+        "unexpected character",
+        None,
+        "remove the character: YAML text holds no control characters other than tabs and line breaks",
+    ),
+    (
+        "trailing content after",
+        None,
+        "put nothing after the closing quote but a comment, or quote the whole value",
+    ),
+    (
+        "did not find expected key",
+        None,
+        "check the indentation: the keys of one mapping start in the same column, and a list item (`- `) \
+         belongs under a key of its own",
+    ),
+    (
         "",
         None,
         "fix the YAML at the place shown (check indentation, quoting and `key: value` spacing)",
@@ -216,10 +259,38 @@ pub fn parse_one(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Document
 /// documents are skipped, as kubectl skips them; each document has its own spans
 /// (pointers are relative to its root).
 pub fn parse_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
+    stray_bom(file, text)?;
     match fast::parse(file, text) {
         Some(docs) => Ok(docs),
         None => full_stream(file, text, flavor),
     }
+}
+
+/// Refuses a byte order mark anywhere but at the start of the file or of a document: the
+/// parser would keep it as an invisible first character of a key or value (`\u{FEFF}image`),
+/// which then fails far from here, or not at all. Pasted text and joined files bring them.
+fn stray_bom(file: &Arc<str>, text: &str) -> Result<(), Error> {
+    const BOM: char = '\u{FEFF}';
+    let mut from = usize::from(text.starts_with(BOM)) * BOM.len_utf8();
+    while let Some(i) = text.get(from..).and_then(|t| t.find(BOM)) {
+        let at = from + i;
+        let before = text.get(..at).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+        let previous = before.get(..line_start.saturating_sub(1)).unwrap_or_default();
+        let previous = previous.rsplit('\n').next().unwrap_or_default().trim_end();
+        let document_start = line_start == at && matches!(previous, "---" | "...");
+        if !document_start {
+            let line = before.matches('\n').count() + 1;
+            let column = before.get(line_start..).map_or(0, |l| l.chars().count()) + 1;
+            return Err(Error::input(
+                Some(Origin::new(file.clone(), line, column)),
+                "invalid YAML: a byte order mark (U+FEFF, invisible) inside the file",
+                "delete it: only the start of a file may hold one (pasted text and joined files bring them)",
+            ));
+        }
+        from = at + BOM.len_utf8();
+    }
+    Ok(())
 }
 
 /// The full parser (serde-saphyr), for whatever the fast path leaves to it; the one that
