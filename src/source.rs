@@ -141,7 +141,27 @@ impl Sandbox {
                 Component::RootDir | Component::Prefix(_) => return Err(outside("is not a relative path")),
             }
         }
-        Ok(parts.join("/").into())
+        let name = parts.join("/");
+        if self.leaves_root(&name) {
+            return Err(outside("goes through a symlink that leaves the project root"));
+        }
+        Ok(name.into())
+    }
+
+    /// Whether `name` (root-relative, without `..`) reaches outside the root through a
+    /// symlink. Checked on the longest part of the path that exists, so a missing file
+    /// below a linked folder is refused as well, and a file that does not exist yet is
+    /// reported as missing by whoever reads it, not here.
+    fn leaves_root(&self, name: &str) -> bool {
+        let mut path = self.root.join(name);
+        loop {
+            if let Ok(real) = path.canonicalize() {
+                return !real.starts_with(&self.root);
+            }
+            if !path.pop() || !path.starts_with(&self.root) {
+                return false;
+            }
+        }
     }
 
     /// Reads a root-relative file. Symlinks are followed only while they stay in the root.
@@ -173,7 +193,8 @@ impl Sandbox {
         let path = joined.canonicalize().map_err(missing)?;
         if !path.starts_with(&self.root) {
             return Err(Error::Input {
-                origin: at.cloned(),
+                // A file no input names (a chart's template, say) is located at itself.
+                origin: at.cloned().or_else(|| Some(Origin::file(name))),
                 message: format!("`{name}` is a symlink that leaves the project root"),
                 help: Some("berth follows symlinks only while they stay under the project root".into()),
             });
@@ -353,5 +374,28 @@ mod tests {
         let sb = Sandbox::new(&root).unwrap();
         #[cfg(unix)]
         assert!(sb.read("link", None).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn resolve_refuses_a_path_through_a_symlink_that_leaves_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(root.join("real")).unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("out"), root.join("away")).unwrap();
+        std::os::unix::fs::symlink(root.join("real"), root.join("here")).unwrap();
+        let sb = Sandbox::new(&root).unwrap();
+        let at = Origin::new("c.yaml", 3, 9);
+        let e = sb.resolve("", "away", Some(&at)).unwrap_err();
+        assert!(e.to_string().contains("symlink"), "{e}");
+        assert_eq!(e.origin(), Some(&at));
+        // Below the link, whether or not the file exists there.
+        assert!(sb.resolve("", "away/missing.txt", None).is_err());
+        assert_eq!(&*sb.resolve("", "here/new.txt", None).unwrap(), "here/new.txt");
+        assert_eq!(
+            &*sb.resolve("", "not/yet/there.txt", None).unwrap(),
+            "not/yet/there.txt"
+        );
     }
 }
