@@ -5,7 +5,7 @@
 //! climbs out, absolute paths outside the root and symlinks that leave it are errors
 //! (DESIGN.md promise 1). Every text read is kept, so diagnostics can show snippets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -88,6 +88,8 @@ pub struct Sandbox {
     /// chart's `compose.yaml` after template rendering), so later stages read what was
     /// rendered. A view per render keeps parallel renders from seeing each other's text.
     substitutes: BTreeMap<Arc<str>, Arc<[u8]>>,
+    /// Files read whole as secret content: their text is never shown in a diagnostic.
+    secret: Arc<Mutex<BTreeSet<Arc<str>>>>,
 }
 
 impl Sandbox {
@@ -102,6 +104,7 @@ impl Sandbox {
             read: Arc::new(Mutex::new(BTreeMap::new())),
             shown: Arc::new(Mutex::new(BTreeMap::new())),
             substitutes: BTreeMap::new(),
+            secret: Arc::new(Mutex::new(BTreeSet::new())),
         })
     }
 
@@ -207,6 +210,16 @@ impl Sandbox {
         Ok(SourceFile { name, path, bytes })
     }
 
+    /// Reads a root-relative file whose whole content is secret (a compose secret's
+    /// `file`, a `secretGenerator` file or env file): as [`Sandbox::read`], and its text is
+    /// withheld from diagnostics from then on.
+    pub fn read_secret(&self, name: &str, at: Option<&Origin>) -> Result<SourceFile, Error> {
+        if let Ok(mut secret) = self.secret.lock() {
+            secret.insert(name.into());
+        }
+        self.read(name, at)
+    }
+
     /// True when the root-relative path exists (file or folder), without reading it.
     pub fn exists(&self, name: &str) -> bool {
         self.root.join(name).exists()
@@ -231,14 +244,22 @@ impl Sandbox {
             read: self.read.clone(),
             shown: self.shown.clone(),
             substitutes,
+            secret: self.secret.clone(),
         }
     }
 
-    /// The text of a file read earlier, for diagnostics.
+    /// The text of a file read earlier, for diagnostics: secret values masked
+    /// ([`crate::redact`]), and nothing at all of a file read as a secret.
     pub fn text_of(&self, name: &str) -> Option<String> {
+        // A poisoned lock withholds the text: a snippet is not worth a leak.
+        let withheld = self.secret.lock().map_or(true, |s| s.contains(name));
+        if withheld {
+            return None;
+        }
         let from = |files: &ReadFiles| files.lock().ok().and_then(|f| f.get(name).cloned());
         let bytes = from(&self.shown).or_else(|| from(&self.read))?;
-        String::from_utf8(bytes.to_vec()).ok()
+        let text = String::from_utf8(bytes.to_vec()).ok()?;
+        Some(crate::redact::text(&text).into_owned())
     }
 }
 
