@@ -193,45 +193,143 @@ pub fn write_dir(dir: &Path, objects: &[Object], format: Format) -> Result<(), E
 
 /// `write_dir`, the files written on `threads` threads (the files are the same).
 pub fn write_dir_parallel(dir: &Path, objects: &[Object], format: Format, threads: Threads) -> Result<(), Error> {
-    let (parent, tmp, old) = siblings(dir)?;
-    check_replaceable(dir)?;
-    for leftover in [&tmp, &old] {
-        if std::fs::symlink_metadata(leftover).is_ok() {
-            return Err(Error::Output {
-                message: format!(
-                    "{} is in the way: an interrupted or concurrent berth run left it; \
-                     check nothing else is writing there, then remove it",
-                    leftover.display()
-                ),
-            });
+    write_dirs_parallel(&[(dir, objects)], format, threads)
+}
+
+/// Several outputs (one per environment) written as one: every folder is checked and
+/// every temporary folder written before the first one takes its target's place, and a
+/// failure while swapping puts back the folders already swapped. So on any failure every
+/// target is left as it was.
+pub fn write_dirs_parallel(outputs: &[(&Path, &[Object])], format: Format, threads: Threads) -> Result<(), Error> {
+    write_dirs_with(outputs, format, threads, &Io::REAL)
+}
+
+/// The two file-system operations that change what is on disk, as parameters so tests
+/// can make one fail part-way through (a full disk, a rename refused).
+#[doc(hidden)]
+pub struct Io<'a> {
+    pub write: &'a (dyn Fn(&Path, &[u8]) -> std::io::Result<()> + Sync),
+    pub rename: &'a (dyn Fn(&Path, &Path) -> std::io::Result<()> + Sync),
+}
+
+impl Io<'static> {
+    pub const REAL: Io<'static> = Io {
+        write: &|path, bytes| std::fs::write(path, bytes),
+        rename: &|from, to| std::fs::rename(from, to),
+    };
+}
+
+/// One output on its way: the target and the sibling folders the write goes through.
+struct Plan<'a> {
+    dir: &'a Path,
+    parent: PathBuf,
+    tmp: PathBuf,
+    old: PathBuf,
+    objects: &'a [Object],
+}
+
+/// [`write_dirs_parallel`] with the file-system operations given.
+#[doc(hidden)]
+pub fn write_dirs_with(outputs: &[(&Path, &[Object])], format: Format, threads: Threads, io: &Io) -> Result<(), Error> {
+    // Everything that can be checked is checked before anything is written.
+    let mut plans = Vec::with_capacity(outputs.len());
+    for &(dir, objects) in outputs {
+        let (parent, tmp, old) = siblings(dir)?;
+        check_replaceable(dir)?;
+        for leftover in [&tmp, &old] {
+            if std::fs::symlink_metadata(leftover).is_ok() {
+                return Err(Error::Output {
+                    message: format!(
+                        "{} is in the way: an interrupted or concurrent berth run left it; \
+                         check nothing else is writing there, then remove it",
+                        leftover.display()
+                    ),
+                });
+            }
         }
+        plans.push(Plan {
+            dir,
+            parent,
+            tmp,
+            old,
+            objects,
+        });
     }
-    std::fs::create_dir_all(&parent).map_err(|e| io_error(format!("cannot create {}", parent.display()), e))?;
-    std::fs::create_dir(&tmp).map_err(|e| io_error(format!("cannot create {}", tmp.display()), e))?;
-    let written =
-        fill(&tmp, objects, format, threads).and_then(|()| swap(dir, &tmp, &old, |a, b| std::fs::rename(a, b)));
+    let mut made: Vec<&Path> = Vec::new();
+    let written = plans
+        .iter()
+        .try_for_each(|p| {
+            std::fs::create_dir_all(&p.parent)
+                .map_err(|e| io_error(format!("cannot create {}", p.parent.display()), e))?;
+            std::fs::create_dir(&p.tmp).map_err(|e| io_error(format!("cannot create {}", p.tmp.display()), e))?;
+            made.push(&p.tmp);
+            fill(&p.tmp, p.objects, format, threads, io)
+        })
+        .and_then(|()| swap_all(&plans, io.rename));
     if written.is_err() {
         // Best effort: the error being returned matters more than a failed cleanup.
-        let _ = std::fs::remove_dir_all(&tmp);
+        for tmp in made {
+            let _ = std::fs::remove_dir_all(tmp);
+        }
     }
     written
 }
 
 /// Writes the object files into the (new, empty) temporary folder; the first error in
 /// install order is the one reported.
-fn fill(tmp: &Path, objects: &[Object], format: Format, threads: Threads) -> Result<(), Error> {
+fn fill(tmp: &Path, objects: &[Object], format: Format, threads: Threads, io: &Io) -> Result<(), Error> {
     let numbered: Vec<(usize, &Object)> = objects.iter().enumerate().collect();
     let written = parallel::map(threads, &numbered, |&(i, o)| {
         let path = tmp.join(file_name(i, o, format));
         let text = object_text(o, format)?;
-        std::fs::write(&path, text).map_err(|e| io_error(format!("cannot write {}", path.display()), e))
+        (io.write)(&path, text.as_bytes()).map_err(|e| io_error(format!("cannot write {}", path.display()), e))
     });
     written.into_iter().collect()
 }
 
-/// Puts `tmp` in the place of `dir`, moving the old `dir` aside first and back if the
-/// second move fails. `rename` is a parameter so tests can make it fail.
-fn swap(dir: &Path, tmp: &Path, old: &Path, rename: impl Fn(&Path, &Path) -> std::io::Result<()>) -> Result<(), Error> {
+/// Puts every temporary folder in the place of its target. If one move fails, the
+/// outputs already moved are put back, so either all targets are new or all are as they
+/// were; the old folders are removed only once every new one is in place.
+fn swap_all(plans: &[Plan], rename: &dyn Fn(&Path, &Path) -> std::io::Result<()>) -> Result<(), Error> {
+    let mut done: Vec<(&Plan, bool)> = Vec::with_capacity(plans.len());
+    for p in plans {
+        match swap(p.dir, &p.tmp, &p.old, rename) {
+            Ok(had_old) => done.push((p, had_old)),
+            Err(e) => {
+                let mut kept = Vec::new();
+                for &(q, had_old) in done.iter().rev() {
+                    let back =
+                        rename(q.dir, &q.tmp).and_then(|()| if had_old { rename(&q.old, q.dir) } else { Ok(()) });
+                    if back.is_err() && had_old {
+                        kept.push(q.old.display().to_string());
+                    }
+                }
+                if kept.is_empty() {
+                    return Err(e);
+                }
+                return Err(Error::Output {
+                    message: format!("{e}; the previous output is kept in {}", kept.join(", ")),
+                });
+            }
+        }
+    }
+    for (p, had_old) in done {
+        if had_old {
+            // The new output is in place; a leftover aside folder is only clutter.
+            let _ = std::fs::remove_dir_all(&p.old);
+        }
+    }
+    Ok(())
+}
+
+/// Puts `tmp` in the place of `dir`, moving the old `dir` aside (to `old`) first and back
+/// if the second move fails. True when there was an old `dir`, now in `old`.
+fn swap(
+    dir: &Path,
+    tmp: &Path,
+    old: &Path,
+    rename: &dyn Fn(&Path, &Path) -> std::io::Result<()>,
+) -> Result<bool, Error> {
     let had_old = std::fs::symlink_metadata(dir).is_ok();
     if had_old {
         rename(dir, old).map_err(|e| io_error(format!("cannot move {} aside", dir.display()), e))?;
@@ -248,11 +346,7 @@ fn swap(dir: &Path, tmp: &Path, old: &Path, rename: impl Fn(&Path, &Path) -> std
             e,
         ));
     }
-    if had_old {
-        // The new output is in place; a leftover aside folder is only clutter.
-        let _ = std::fs::remove_dir_all(old);
-    }
-    Ok(())
+    Ok(had_old)
 }
 
 #[cfg(test)]
@@ -293,9 +387,119 @@ mod tests {
                 std::fs::rename(a, b)
             }
         };
-        let e = swap(&dir, &tmp, &old, flaky).unwrap_err();
+        let e = swap(&dir, &tmp, &old, &flaky).unwrap_err();
         assert!(e.to_string().contains("injected"), "{e}");
         assert_eq!(std::fs::read_to_string(dir.join("001-old.yaml")).unwrap(), "old");
         assert!(!old.exists());
+    }
+
+    fn objects(n: usize) -> Vec<Object> {
+        (0..n)
+            .map(|i| {
+                Object::new(
+                    json!({"kind": "ConfigMap", "metadata": {"name": format!("c{i}")}}),
+                    None,
+                )
+            })
+            .collect()
+    }
+
+    /// Every file below `dir`, by name, with its text.
+    fn tree(dir: &Path) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// A disk that fills up after `n` files, on one thread and on four.
+    #[test]
+    fn a_write_failing_part_way_leaves_every_target_as_it_was() {
+        for threads in [Threads::ONE, Threads::new(4).unwrap()] {
+            for fail_at in [0, 1, 5, 12] {
+                let scratch = tempfile::tempdir().unwrap();
+                let a = scratch.path().join("a");
+                let b = scratch.path().join("b");
+                std::fs::create_dir(&a).unwrap();
+                std::fs::write(a.join("001-marker.yaml"), "old a").unwrap();
+                let written = std::sync::atomic::AtomicUsize::new(0);
+                let full = |p: &Path, bytes: &[u8]| {
+                    if written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= fail_at {
+                        Err(std::io::Error::other("no space left (injected)"))
+                    } else {
+                        std::fs::write(p, bytes)
+                    }
+                };
+                let io = Io {
+                    write: &full,
+                    rename: Io::REAL.rename,
+                };
+                let (oa, ob) = (objects(7), objects(7));
+                let e = write_dirs_with(&[(&a, &oa), (&b, &ob)], Format::Yaml, threads, &io).unwrap_err();
+                assert!(e.to_string().contains("injected"), "{e}");
+                assert_eq!(tree(&a), [("001-marker.yaml".to_string(), "old a".to_string())]);
+                assert!(!b.exists());
+                let mut left: Vec<String> = std::fs::read_dir(scratch.path())
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect();
+                left.sort();
+                assert_eq!(left, ["a"], "no temporary folder is left behind");
+            }
+        }
+    }
+
+    /// The second target's move fails after the first is in place: the first is put back.
+    #[test]
+    fn a_rename_failing_after_the_first_output_is_in_place_puts_it_back() {
+        for fail_at in 1..=3 {
+            let scratch = tempfile::tempdir().unwrap();
+            let a = scratch.path().join("a");
+            let b = scratch.path().join("b");
+            for (dir, text) in [(&a, "old a"), (&b, "old b")] {
+                std::fs::create_dir(dir).unwrap();
+                std::fs::write(dir.join("001-marker.yaml"), text).unwrap();
+            }
+            let calls = std::sync::atomic::AtomicUsize::new(0);
+            let flaky = |from: &Path, to: &Path| {
+                // Renames: a aside (0), tmp a in (1), b aside (2), tmp b in (3), then back.
+                if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == fail_at {
+                    Err(std::io::Error::other("rename refused (injected)"))
+                } else {
+                    std::fs::rename(from, to)
+                }
+            };
+            let io = Io {
+                write: Io::REAL.write,
+                rename: &flaky,
+            };
+            let (oa, ob) = (objects(3), objects(2));
+            let e = write_dirs_with(&[(&a, &oa), (&b, &ob)], Format::Yaml, Threads::ONE, &io).unwrap_err();
+            assert!(e.to_string().contains("injected"), "{e}");
+            assert_eq!(
+                tree(&a),
+                [("001-marker.yaml".to_string(), "old a".to_string())],
+                "fail at {fail_at}"
+            );
+            assert_eq!(
+                tree(&b),
+                [("001-marker.yaml".to_string(), "old b".to_string())],
+                "fail at {fail_at}"
+            );
+            let mut left: Vec<String> = std::fs::read_dir(scratch.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            left.sort();
+            assert_eq!(left, ["a", "b"], "fail at {fail_at}: nothing is left behind");
+        }
     }
 }

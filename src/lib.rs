@@ -19,6 +19,7 @@ pub mod harden;
 pub mod manifest;
 pub mod overlay;
 pub mod pipeline;
+pub mod redact;
 pub mod schema_check;
 pub mod source;
 pub mod validate;

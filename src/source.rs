@@ -5,7 +5,7 @@
 //! climbs out, absolute paths outside the root and symlinks that leave it are errors
 //! (DESIGN.md promise 1). Every text read is kept, so diagnostics can show snippets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -88,6 +88,8 @@ pub struct Sandbox {
     /// chart's `compose.yaml` after template rendering), so later stages read what was
     /// rendered. A view per render keeps parallel renders from seeing each other's text.
     substitutes: BTreeMap<Arc<str>, Arc<[u8]>>,
+    /// Files read whole as secret content: their text is never shown in a diagnostic.
+    secret: Arc<Mutex<BTreeSet<Arc<str>>>>,
 }
 
 impl Sandbox {
@@ -102,6 +104,7 @@ impl Sandbox {
             read: Arc::new(Mutex::new(BTreeMap::new())),
             shown: Arc::new(Mutex::new(BTreeMap::new())),
             substitutes: BTreeMap::new(),
+            secret: Arc::new(Mutex::new(BTreeSet::new())),
         })
     }
 
@@ -141,7 +144,27 @@ impl Sandbox {
                 Component::RootDir | Component::Prefix(_) => return Err(outside("is not a relative path")),
             }
         }
-        Ok(parts.join("/").into())
+        let name = parts.join("/");
+        if self.leaves_root(&name) {
+            return Err(outside("goes through a symlink that leaves the project root"));
+        }
+        Ok(name.into())
+    }
+
+    /// Whether `name` (root-relative, without `..`) reaches outside the root through a
+    /// symlink. Checked on the longest part of the path that exists, so a missing file
+    /// below a linked folder is refused as well, and a file that does not exist yet is
+    /// reported as missing by whoever reads it, not here.
+    fn leaves_root(&self, name: &str) -> bool {
+        let mut path = self.root.join(name);
+        loop {
+            if let Ok(real) = path.canonicalize() {
+                return !real.starts_with(&self.root);
+            }
+            if !path.pop() || !path.starts_with(&self.root) {
+                return false;
+            }
+        }
     }
 
     /// Reads a root-relative file. Symlinks are followed only while they stay in the root.
@@ -173,7 +196,8 @@ impl Sandbox {
         let path = joined.canonicalize().map_err(missing)?;
         if !path.starts_with(&self.root) {
             return Err(Error::Input {
-                origin: at.cloned(),
+                // A file no input names (a chart's template, say) is located at itself.
+                origin: at.cloned().or_else(|| Some(Origin::file(name))),
                 message: format!("`{name}` is a symlink that leaves the project root"),
                 help: Some("berth follows symlinks only while they stay under the project root".into()),
             });
@@ -184,6 +208,16 @@ impl Sandbox {
             read.insert(name.clone(), bytes.clone());
         }
         Ok(SourceFile { name, path, bytes })
+    }
+
+    /// Reads a root-relative file whose whole content is secret (a compose secret's
+    /// `file`, a `secretGenerator` file or env file): as [`Sandbox::read`], and its text is
+    /// withheld from diagnostics from then on.
+    pub fn read_secret(&self, name: &str, at: Option<&Origin>) -> Result<SourceFile, Error> {
+        if let Ok(mut secret) = self.secret.lock() {
+            secret.insert(name.into());
+        }
+        self.read(name, at)
     }
 
     /// True when the root-relative path exists (file or folder), without reading it.
@@ -210,14 +244,22 @@ impl Sandbox {
             read: self.read.clone(),
             shown: self.shown.clone(),
             substitutes,
+            secret: self.secret.clone(),
         }
     }
 
-    /// The text of a file read earlier, for diagnostics.
+    /// The text of a file read earlier, for diagnostics: secret values masked
+    /// ([`crate::redact`]), and nothing at all of a file read as a secret.
     pub fn text_of(&self, name: &str) -> Option<String> {
+        // A poisoned lock withholds the text: a snippet is not worth a leak.
+        let withheld = self.secret.lock().map_or(true, |s| s.contains(name));
+        if withheld {
+            return None;
+        }
         let from = |files: &ReadFiles| files.lock().ok().and_then(|f| f.get(name).cloned());
         let bytes = from(&self.shown).or_else(|| from(&self.read))?;
-        String::from_utf8(bytes.to_vec()).ok()
+        let text = String::from_utf8(bytes.to_vec()).ok()?;
+        Some(crate::redact::text(&text).into_owned())
     }
 }
 
@@ -353,5 +395,28 @@ mod tests {
         let sb = Sandbox::new(&root).unwrap();
         #[cfg(unix)]
         assert!(sb.read("link", None).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn resolve_refuses_a_path_through_a_symlink_that_leaves_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(root.join("real")).unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("out"), root.join("away")).unwrap();
+        std::os::unix::fs::symlink(root.join("real"), root.join("here")).unwrap();
+        let sb = Sandbox::new(&root).unwrap();
+        let at = Origin::new("c.yaml", 3, 9);
+        let e = sb.resolve("", "away", Some(&at)).unwrap_err();
+        assert!(e.to_string().contains("symlink"), "{e}");
+        assert_eq!(e.origin(), Some(&at));
+        // Below the link, whether or not the file exists there.
+        assert!(sb.resolve("", "away/missing.txt", None).is_err());
+        assert_eq!(&*sb.resolve("", "here/new.txt", None).unwrap(), "here/new.txt");
+        assert_eq!(
+            &*sb.resolve("", "not/yet/there.txt", None).unwrap(),
+            "not/yet/there.txt"
+        );
     }
 }

@@ -92,7 +92,9 @@ pub fn objects(src: &Source, text: &str) -> Result<Vec<Object>, Error> {
     let docs = yaml::parse_stream(&rendered_name, text, Flavor::Manifest).map_err(|e| match e {
         Error::Input { origin, message, help } => {
             let line = origin.as_ref().map_or(0, |o| o.line);
-            let shown = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim_end();
+            // The rendered text may hold a Secret's values: quote it masked.
+            let masked = crate::redact::text(text);
+            let shown = masked.lines().nth(line.saturating_sub(1)).unwrap_or("").trim_end();
             Error::Input {
                 origin: Some(at(line)),
                 message: format!(

@@ -124,13 +124,25 @@ pub fn environments(sandbox: &Sandbox, args: &InputArgs, path: &str) -> Result<V
     Ok(envs)
 }
 
-/// A path the user named, relative to the project root (and refused outside it).
+/// The PATH the user named, relative to the project root (and refused outside it).
 pub fn rel(sandbox: &Sandbox, p: &Path) -> Result<String, Error> {
+    rel_flag(sandbox, p, "PATH")
+}
+
+/// A path the user gave to `flag`, relative to the project root (and refused outside it,
+/// the error naming the flag).
+pub fn rel_flag(sandbox: &Sandbox, p: &Path, flag: &str) -> Result<String, Error> {
     let abs = std::path::absolute(p).map_err(|e| Error::Usage {
-        message: format!("{}: {e}", p.display()),
+        message: format!("{flag} {}: {e}", p.display()),
         help: None,
     })?;
-    sandbox.resolve("", &abs.to_string_lossy(), None).map(|s| s.to_string())
+    sandbox
+        .resolve("", &abs.to_string_lossy(), None)
+        .map(|s| s.to_string())
+        .map_err(|e| Error::Usage {
+            message: format!("{flag} {e}"),
+            help: e.help().map(str::to_string),
+        })
 }
 
 /// Renders one root-relative path: an overlay, a chart or compose files.
@@ -144,7 +156,7 @@ pub fn render_path(
     let extra = args
         .files
         .iter()
-        .map(|f| rel(sandbox, f))
+        .map(|f| rel_flag(sandbox, f, "-f"))
         .collect::<Result<Vec<_>, _>>()?;
     let variables = named_variables(&args.env_vars, &args.env_prefixes);
     let kube_version = || {
@@ -190,7 +202,7 @@ pub fn render_path(
     let env_files = args
         .env_files
         .iter()
-        .map(|f| rel(sandbox, f))
+        .map(|f| rel_flag(sandbox, f, "--env-file"))
         .collect::<Result<Vec<_>, _>>()?;
     let req = ComposeRender {
         load: LoadOptions {

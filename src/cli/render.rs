@@ -120,9 +120,14 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
         rendered.push((env, r));
     }
     if let Some(out) = args.output_dir.as_deref() {
-        for (env, r) in &rendered {
-            write(args, r, Some(&out.join(env.as_str())), threads)?;
-        }
+        // All environments are written as one: a failure leaves every folder as it was.
+        let dirs: Vec<_> = rendered.iter().map(|(env, _)| out.join(env.as_str())).collect();
+        let outputs: Vec<_> = dirs
+            .iter()
+            .zip(&rendered)
+            .map(|(dir, (_, r))| (dir.as_path(), r.objects.as_slice()))
+            .collect();
+        emit::write_dirs_parallel(&outputs, args.output, threads)?;
     }
     Ok(0)
 }

@@ -92,7 +92,8 @@ fn validate(args: &ValidateArgs) -> Result<u8, Error> {
             match source.text() {
                 Ok(text) => {
                     manifests.add_text(&source.name, text);
-                    sources.insert(source.name.clone(), Arc::from(text));
+                    // Only snippets read these texts: secret values masked.
+                    sources.insert(source.name.clone(), Arc::from(crate::redact::text(text)));
                 }
                 Err(e) => manifests.add_unreadable(&source.name, e.to_string()),
             }

@@ -293,6 +293,8 @@ fn file_ref(
 fn contents(ctx: &Ctx, at: &str, what: &str, name: &str, top: &FileObject) -> Result<Vec<u8>, Error> {
     let origin = ctx.origin(at);
     let bytes = match (&top.file, &top.content) {
+        // A secret's file is withheld from diagnostics.
+        (Some(path), _) if what == "secret" => ctx.sandbox.read_secret(path, origin.as_ref())?.bytes.to_vec(),
         (Some(path), _) => ctx.sandbox.read(path, origin.as_ref())?.bytes.to_vec(),
         (None, Some(content)) => content.as_bytes().to_vec(),
         (None, None) => {

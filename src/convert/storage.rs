@@ -257,7 +257,8 @@ fn bind(
     let resolved = if outside {
         None
     } else {
-        ctx.sandbox.resolve("", source, origin.as_ref()).ok()
+        // Written inside the root: only a symlink can take it out, which the sandbox says.
+        Some(ctx.sandbox.resolve("", source, origin.as_ref())?)
     };
     let Some(path) = resolved else {
         return Err(Error::input(

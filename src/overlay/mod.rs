@@ -294,7 +294,10 @@ fn manifests(sandbox: &Sandbox, path: &str, threads: Threads) -> Result<Vec<Obje
             let manifest = [".yaml", ".yml", ".json"].iter().any(|e| name.ends_with(e));
             // A folder shared with Kustomize keeps its kustomization file; it is not an object.
             let kustomization = matches!(&*name, "kustomization.yaml" | "kustomization.yml" | "Kustomization");
-            if !entry.file_type().is_file() || !manifest || kustomization {
+            // A symlink is read like a file, through the sandbox, which refuses it if it
+            // leaves the root; skipping it would drop its objects silently.
+            let file = entry.file_type().is_file() || entry.path_is_symlink();
+            if !file || !manifest || kustomization {
                 continue;
             }
             if let Ok(rel) = entry.path().strip_prefix(&disk) {

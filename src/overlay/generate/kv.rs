@@ -26,12 +26,22 @@ pub(super) struct Sources<'a> {
     pub dir: &'a str,
     /// The generator entry, for errors.
     pub at: Option<&'a Origin>,
+    /// A secretGenerator: its files are withheld from diagnostics, its literals not quoted.
+    pub secret: bool,
 }
 
 impl Sources<'_> {
+    fn read(&self, name: &str) -> Result<crate::source::SourceFile, Error> {
+        if self.secret {
+            self.sandbox.read_secret(name, self.at)
+        } else {
+            self.sandbox.read(name, self.at)
+        }
+    }
+
     pub(super) fn env_file(&self, path: &str) -> Result<Vec<Pair>, Error> {
         let name = self.sandbox.resolve(self.dir, path, self.at)?;
-        let file = self.sandbox.read(&name, self.at)?;
+        let file = self.read(&name)?;
         let bytes = file.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&file.bytes);
         let mut pairs = Vec::new();
         for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
@@ -59,10 +69,11 @@ impl Sources<'_> {
     }
 
     pub(super) fn literal(&self, source: &str) -> Result<Pair, Error> {
+        let shown = if self.secret { crate::redact::MASK } else { source };
         let bad = || {
             Error::input(
                 self.at.cloned(),
-                format!("literal `{source}` is not `key=value`"),
+                format!("literal `{shown}` is not `key=value`"),
                 "write each literal as `key=value` (the key may not be empty; the value may contain `=`)",
             )
         };
@@ -93,7 +104,7 @@ impl Sources<'_> {
             Some((key, path)) => (key, path),
         };
         let name = self.sandbox.resolve(self.dir, path, self.at)?;
-        let file = self.sandbox.read(&name, self.at)?;
+        let file = self.read(&name)?;
         Ok(Pair {
             key: key.to_string(),
             value: file.bytes.to_vec(),

@@ -124,7 +124,16 @@ pub fn generate(kind: Kind, g: &Generator, sandbox: &Sandbox, dir: &str, at: Opt
             "`type` sets a Secret's type; remove it here, or move the entry to `secretGenerator`",
         ));
     }
-    let data = pairs(kind, g, &Sources { sandbox, dir, at })?;
+    let data = pairs(
+        kind,
+        g,
+        &Sources {
+            sandbox,
+            dir,
+            at,
+            secret: matches!(kind, Kind::Secret),
+        },
+    )?;
     let mut obj = Map::new();
     obj.insert("apiVersion".into(), "v1".into());
     obj.insert("kind".into(), kind.name().into());
