@@ -13,6 +13,7 @@ pub mod chart;
 pub mod cli;
 pub mod compose;
 pub mod convert;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod harden;
