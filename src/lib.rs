@@ -17,6 +17,7 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod harden;
+pub mod init;
 pub mod manifest;
 pub mod overlay;
 pub mod pipeline;

@@ -213,6 +213,15 @@ impl Sandbox {
         }
     }
 
+    /// Root-relative names of the files read from disk so far, sorted: what the renders
+    /// of this sandbox depended on (`berth init` copies them into the chart it writes).
+    pub fn files_read(&self) -> Vec<Arc<str>> {
+        self.read
+            .lock()
+            .map(|r| r.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// The text of a file read earlier, for diagnostics.
     pub fn text_of(&self, name: &str) -> Option<String> {
         let from = |files: &ReadFiles| files.lock().ok().and_then(|f| f.get(name).cloned());
