@@ -248,6 +248,15 @@ impl Sandbox {
         }
     }
 
+    /// Root-relative names of the files read from disk so far, sorted: what the renders
+    /// of this sandbox depended on (`berth init` copies them into the chart it writes).
+    pub fn files_read(&self) -> Vec<Arc<str>> {
+        self.read
+            .lock()
+            .map(|r| r.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// The text of a file read earlier, for diagnostics: secret values masked
     /// ([`crate::redact`]), and nothing at all of a file read as a secret.
     pub fn text_of(&self, name: &str) -> Option<String> {

@@ -20,6 +20,7 @@ pub mod model;
 mod normalize;
 mod schema;
 mod tags;
+pub use tags::rewrite as rewrite_tags;
 mod xref;
 
 pub use model::Project;
