@@ -282,3 +282,40 @@ fn the_kompose_chapter_names_every_honoured_label() {
         );
     }
 }
+
+/// The kompose chapter's worked example: its labels are read as the chapter says, and the
+/// warning it quotes is the one berth gives.
+#[test]
+fn the_kompose_example_renders_as_the_guide_says() {
+    let md = chapter("from-kompose.md");
+    let files = marked_files(&md);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), &files["compose.yaml"]).unwrap();
+    let out = berth(dir.path(), &["render", "compose.yaml", "--output-dir", "k8s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    let quoted = err
+        .lines()
+        .find(|l| l.contains("kompose.hpa.cpu"))
+        .expect("no warning about kompose.hpa.cpu");
+    assert!(md.contains(quoted), "from-kompose.md does not quote: {quoted}");
+    let k8s = dir.path().join("k8s");
+    let all: String = files_under(&k8s)
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    for text in [
+        "type: NodePort",
+        "nodePort: 30080",
+        "schedule: 0 3 * * *",
+        "storageClassName: fast",
+        "storage: 5Gi",
+        "fsGroup: 999",
+        "kind: CronJob",
+        "kind: StatefulSet",
+    ] {
+        assert!(all.contains(text), "{text}");
+    }
+    assert!(!all.contains("kompose."), "a kompose label was copied into the output");
+}
