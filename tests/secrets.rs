@@ -26,7 +26,6 @@ struct Case {
     shows: &'static [&'static str],
 }
 
-const SECRET_TEMPLATE_HEAD: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n";
 
 const BASE: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n";
 

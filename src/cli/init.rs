@@ -51,6 +51,8 @@ fn usage(message: String, help: &str) -> Failed {
     )
 }
 
+// The error travels once, to the report at the top: its size costs nothing here.
+#[allow(clippy::result_large_err)]
 fn init(args: &InitArgs) -> Result<u8, Failed> {
     let dir = &args.dir;
     if dir.exists() {
@@ -69,7 +71,10 @@ fn init(args: &InitArgs) -> Result<u8, Failed> {
             "pass the compose file itself, e.g. --from-compose compose.yaml",
         ));
     }
-    let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let folder = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -188,7 +193,10 @@ fn write_temp(dir: &Path, g: &Generated) -> Result<PathBuf, Error> {
     let failed = |what: &Path, e: std::io::Error| Error::Output {
         message: format!("cannot write {}: {e}", what.display()),
     };
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| failed(parent, e))?;
     let base = dir
         .file_name()
@@ -274,7 +282,11 @@ fn check(temp: &Path, chart: &str, expected: &str) -> Result<Check, Error> {
     if text(&dev)? != text(&chart_in_tree)? {
         why.push_str(&crate::diff::diff(&values(&chart_in_tree), &values(&dev), &opts).to_text());
     }
-    Ok(if why.is_empty() { Check::Same } else { Check::Differs(why) })
+    Ok(if why.is_empty() {
+        Check::Same
+    } else {
+        Check::Differs(why)
+    })
 }
 
 fn chart_request(dir: &str) -> ChartRender {

@@ -2,8 +2,6 @@
 //! prints: manifests to stdout, diagnostics to stderr.
 
 mod diff;
-mod docs;
-mod explain;
 mod init;
 mod inputs;
 mod render;
@@ -35,16 +33,10 @@ pub enum Command {
     Render(Box<render::RenderArgs>),
     /// Check manifests (files, folders or `-`): schema, semantic checks and policy.
     Validate(validate::ValidateArgs),
-    /// Say where each object and field came from, and what hardening added or relaxed.
-    Explain(explain::ExplainArgs),
     /// Compare two renders (two environments, or two revisions) object by object.
     Diff(diff::DiffArgs),
     /// Turn a compose file into an editable chart with dev, staging and prod overlays.
     Init(init::InitArgs),
-    /// Print a shell completion script.
-    Completions(docs::CompletionsArgs),
-    /// Print the man page (roff).
-    Man(docs::ManArgs),
 }
 
 /// Runs berth with the process arguments and returns the exit code.
@@ -60,11 +52,8 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Render(args) => render::run(*args),
         Command::Validate(args) => validate::run(args),
-        Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Init(args) => init::run(args),
-        Command::Completions(args) => docs::completions(args),
-        Command::Man(args) => docs::man(args),
     };
     ExitCode::from(code)
 }

@@ -275,7 +275,10 @@ impl Holes {
                     self.take(slot, &mut mine, &path, key);
                 }
             }
-            if svc.get("volumes").is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty())) {
+            if svc
+                .get("volumes")
+                .is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+            {
                 self.stateful.push(name.clone());
             }
             if !mine.is_empty() {

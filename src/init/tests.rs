@@ -58,25 +58,47 @@ fn tunable_fields_move_into_values() {
     );
     let compose = file(&files, "charts/shop/compose.yaml");
     assert!(compose.contains("\nname: shop\n"), "{compose}");
-    assert!(compose.contains("replicas: {{ values.services.web.replicas | tojson }}"), "{compose}");
-    assert!(compose.contains("size: {{ values.storage.data | tojson }}"), "{compose}");
+    assert!(
+        compose.contains("replicas: {{ values.services.web.replicas | tojson }}"),
+        "{compose}"
+    );
+    assert!(
+        compose.contains("size: {{ values.storage.data | tojson }}"),
+        "{compose}"
+    );
     assert!(
         compose.contains("image: {{ [values.services.web.image.repository, values.services.web.image.tag] | select | join(\":\") | tojson }}"),
         "{compose}"
     );
     assert!(!compose.contains("__berth_value_"), "{compose}");
-    let values = crate::yaml::parse_one(&"v".into(), file(&files, "charts/shop/values.yaml"), crate::yaml::Flavor::Compose)
-        .unwrap()
-        .value;
-    assert_eq!(values["services"]["web"]["image"], json!({"repository": "nginx", "tag": "1.27"}));
+    let values = crate::yaml::parse_one(
+        &"v".into(),
+        file(&files, "charts/shop/values.yaml"),
+        crate::yaml::Flavor::Compose,
+    )
+    .unwrap()
+    .value;
+    assert_eq!(
+        values["services"]["web"]["image"],
+        json!({"repository": "nginx", "tag": "1.27"})
+    );
     assert_eq!(values["services"]["web"]["ports"], json!(["8080:80"]));
-    assert_eq!(values["services"]["web"]["resources"], json!({"limits": {"memory": "64M"}}));
+    assert_eq!(
+        values["services"]["web"]["resources"],
+        json!({"limits": {"memory": "64M"}})
+    );
     assert_eq!(values["storage"], json!({"data": "5Gi"}));
     // prod scales web (stateless) but not db (it mounts a volume).
     let prod = file(&files, "overlays/prod/values.yaml");
-    assert!(prod.contains("web:\n    replicas: 2\n") && !prod.contains("db:"), "{prod}");
+    assert!(
+        prod.contains("web:\n    replicas: 2\n") && !prod.contains("db:"),
+        "{prod}"
+    );
     let schema: Value = serde_json::from_str(file(&files, "charts/shop/values.schema.json")).unwrap();
-    assert_eq!(schema["properties"]["services"]["properties"]["web"]["properties"]["replicas"]["type"], "integer");
+    assert_eq!(
+        schema["properties"]["services"]["properties"]["web"]["properties"]["replicas"]["type"],
+        "integer"
+    );
     assert_eq!(schema["properties"]["storage"]["required"], json!(["data"]));
 }
 
@@ -84,7 +106,10 @@ fn tunable_fields_move_into_values() {
 fn an_existing_name_is_kept() {
     let files = generate(&input("name: other\nservices:\n  a:\n    image: x\n"), "compose.yaml").unwrap();
     let compose = file(&files, "charts/shop/compose.yaml");
-    assert!(compose.contains("\nname: other\n") && !compose.contains("name: shop"), "{compose}");
+    assert!(
+        compose.contains("\nname: other\n") && !compose.contains("name: shop"),
+        "{compose}"
+    );
     // Nothing to scale: prod has no values file.
     assert!(!files.iter().any(|f| f.path == "overlays/prod/values.yaml"));
 }
@@ -105,7 +130,10 @@ fn reset_tags_are_kept_as_the_loader_reads_them() {
     let compose = file(&files, "charts/shop/compose.yaml");
     assert!(compose.contains("    command: null\n"), "{compose}");
     let values = file(&files, "charts/shop/values.yaml");
-    assert!(values.contains("ports:\n      - '80'\n") || values.contains("ports:\n      - \"80\"\n"), "{values}");
+    assert!(
+        values.contains("ports:\n      - '80'\n") || values.contains("ports:\n      - \"80\"\n"),
+        "{values}"
+    );
 }
 
 #[test]
