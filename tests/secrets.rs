@@ -26,7 +26,6 @@ struct Case {
     shows: &'static [&'static str],
 }
 
-
 const BASE: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n";
 
 const CASES: &[Case] = &[
