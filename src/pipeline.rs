@@ -30,6 +30,9 @@ pub struct ComposeRender {
 pub struct Rendered {
     pub objects: Vec<Object>,
     pub warnings: Vec<Warning>,
+    /// The policy warnings validation found in the output (no waiver relaxes them), as
+    /// `berth validate` reports them for the same objects.
+    pub findings: Vec<validate::Finding>,
     pub relaxations: Vec<Relaxation>,
 }
 
@@ -188,14 +191,33 @@ fn finish(
         return Err(Error::Strict(warnings));
     }
     manifest::order(&mut objects);
-    match author {
+    let report = match author {
         Author::Berth => validate::validate_rendered(&objects, kube_version, profile, threads)?,
         Author::User => validate::validate_authored(&objects, kube_version, profile, threads)?,
     };
+    // `--strict` fails on the policy warnings `berth validate --strict` fails on.
+    let problems = if strict { report.problems(true) } else { Vec::new() };
+    if !problems.is_empty() {
+        let n = problems.len();
+        return Err(Error::Invalid {
+            summary: format!(
+                "{n} policy warning{} {} errors under --strict; fix them or relax the rule with a reason (berth.dev/waive)",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" }
+            ),
+            problems,
+        });
+    }
+    let findings = report
+        .findings
+        .into_iter()
+        .filter(|f| f.waived.is_none() && f.severity == validate::Severity::Warn)
+        .collect();
     let relaxations = relaxations(&objects);
     Ok(Rendered {
         objects,
         warnings,
+        findings,
         relaxations,
     })
 }

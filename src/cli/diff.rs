@@ -92,11 +92,12 @@ pub fn run(args: DiffArgs) -> u8 {
         (Err(e), _) => return failed(&e, &left),
         (_, Err(e)) => return failed(&e, &right),
     };
+    let mut notes = report::Notes::default();
     for (side, r) in [(&left, &a), (&right, &b)] {
-        for w in &r.warnings {
-            eprintln!("warning: [{}] {w}", side.label);
-        }
+        notes.add_warnings(Some(&side.label), &r.warnings);
+        notes.add_findings(Some(&side.label), &r.findings);
     }
+    notes.print();
     let kube_version = args.input.kube_version.as_deref().unwrap_or(DEFAULT_KUBE_VERSION);
     let opts = Options {
         kube_version: kube_version.to_string(),

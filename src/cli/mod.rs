@@ -4,6 +4,7 @@
 mod diff;
 mod init;
 mod inputs;
+mod progress;
 mod render;
 mod report;
 mod validate;
@@ -12,19 +13,29 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub use report::ColorChoice;
+
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success (warnings allowed)
   1  the manifests fail validation or policy
   2  bad input or usage
 
-stdout carries only manifests; diagnostics go to stderr.";
+stdout carries only manifests; diagnostics go to stderr, ending with a one-line summary
+(--quiet drops it). Colour only on a terminal, never with NO_COLOR set (--color).";
 
 #[derive(Debug, Parser)]
 #[command(name = "berth", version, about = "Render compose files and charts into validated, hardened Kubernetes manifests", after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour diagnostics: auto (only when stderr is a terminal and NO_COLOR is unset or
+    /// empty), always, or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// No summary line and no progress on stderr (warnings and errors still show).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,6 +60,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    report::configure(cli.color, cli.quiet);
     let code = match cli.command {
         Command::Render(args) => render::run(*args),
         Command::Validate(args) => validate::run(args),

@@ -2,6 +2,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use clap::Args;
 
@@ -14,7 +16,8 @@ use crate::source::Sandbox;
 use crate::validate::DEFAULT_KUBE_VERSION;
 
 use super::inputs::{InputArgs, environments, rel, render_path};
-use super::report;
+use super::progress;
+use super::report::{self, Notes, Subject};
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
@@ -40,6 +43,7 @@ pub struct RenderArgs {
 }
 
 pub fn run(args: RenderArgs) -> u8 {
+    let start = Instant::now();
     let root = args
         .input
         .root
@@ -49,13 +53,13 @@ pub fn run(args: RenderArgs) -> u8 {
         Ok(s) => s,
         Err(e) => return report::error(&e, None),
     };
-    match render(&sandbox, &args) {
+    match render(&sandbox, &args, start) {
         Ok(code) => code,
         Err(e) => report::error(&e, Some(&sandbox)),
     }
 }
 
-fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
+fn render(sandbox: &Sandbox, args: &RenderArgs, start: Instant) -> Result<u8, Error> {
     let path = rel(sandbox, &args.input.path)?;
     let envs = environments(sandbox, &args.input, &path)?;
     let threads = args
@@ -66,19 +70,22 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
         // An overlay may name another version; then this only warmed a cache unused.
         crate::validate::warm_up(args.input.kube_version.as_deref().unwrap_or(DEFAULT_KUBE_VERSION));
     }
+    let verb = if args.check { "checked" } else { "rendered" };
     if envs.is_empty() {
         let rendered = render_path(sandbox, &args.input, path, args.strict, threads)?;
-        report::warnings(&rendered.warnings);
-        report::relaxations(&rendered.relaxations);
-        let written = if args.check {
-            Ok(0)
-        } else {
-            write(args, &rendered, args.output_dir.as_deref(), threads)
-        };
+        let mut notes = Notes::default();
+        notes.add(None, &rendered);
+        notes.print();
+        if !args.check {
+            write(args, &rendered, args.output_dir.as_deref(), threads)?;
+        }
+        let shown = args.input.path.display().to_string();
+        let line = report::summary(verb, rendered.objects.len(), &Subject::Path(&shown), &notes, start.elapsed());
+        report::print_summary(&line);
         // The process ends next: freeing every map of thousands of objects one by one
         // would cost about a twentieth of the render, for memory the exit returns anyway.
         std::mem::forget(rendered);
-        return written;
+        return Ok(0);
     }
     if args.output_dir.is_none() && !args.check {
         return Err(Error::Usage {
@@ -91,34 +98,50 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
     // share the threads, so several environments do not start more than one would.
     let path = path.as_str();
     let each = Threads::new(threads.get() / envs.len()).unwrap_or(Threads::ONE);
-    let results: Vec<Result<Rendered, Error>> = std::thread::scope(|s| {
-        let handles: Vec<_> = envs
-            .iter()
-            .map(|env| s.spawn(move || render_path(sandbox, &args.input, join(path, env), args.strict, each)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(Error::Usage {
-                        message: "internal error: a render thread panicked; please report it".into(),
-                        help: None,
+    let style = report::style();
+    let show_progress = style.terminal && !style.quiet && envs.len() > 1;
+    let results: Vec<Result<Rendered, Error>> =
+        progress::run(show_progress, envs.len(), progress::DELAY, std::io::stderr(), |done| {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = envs
+                    .iter()
+                    .map(|env| {
+                        s.spawn(move || {
+                            let r = render_path(sandbox, &args.input, join(path, env), args.strict, each);
+                            done.fetch_add(1, Ordering::Relaxed);
+                            r
+                        })
                     })
-                })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(Error::Usage {
+                                message: "internal error: a render thread panicked; please report it".into(),
+                                help: None,
+                            })
+                        })
+                    })
+                    .collect()
             })
-            .collect()
-    });
+        });
     let mut rendered = Vec::new();
+    let mut notes = Notes::default();
     for (env, r) in envs.iter().zip(results) {
-        let r = r?;
-        for w in &r.warnings {
-            eprintln!("warning: [{env}] {w}");
+        match r {
+            Ok(r) => {
+                notes.add(Some(env), &r);
+                rendered.push((env, r));
+            }
+            Err(e) => {
+                // What the environments before it said still shows, then the error.
+                notes.print();
+                return Err(e);
+            }
         }
-        for x in &r.relaxations {
-            eprintln!("relaxed: [{env}] {x}");
-        }
-        rendered.push((env, r));
     }
+    notes.print();
     if let Some(out) = args.output_dir.as_deref() {
         // All environments are written as one: a failure leaves every folder as it was.
         let dirs: Vec<_> = rendered.iter().map(|(env, _)| out.join(env.as_str())).collect();
@@ -129,6 +152,12 @@ fn render(sandbox: &Sandbox, args: &RenderArgs) -> Result<u8, Error> {
             .collect();
         emit::write_dirs_parallel(&outputs, args.output, threads)?;
     }
+    let objects = rendered.iter().map(|(_, r)| r.objects.len()).sum();
+    let subject = match envs.as_slice() {
+        [one] => Subject::Env(one),
+        all => Subject::Envs(all),
+    };
+    report::print_summary(&report::summary(verb, objects, &subject, &notes, start.elapsed()));
     Ok(0)
 }
 

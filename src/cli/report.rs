@@ -1,9 +1,123 @@
-//! Diagnostics on stderr: errors with a source snippet (miette), warnings one per line.
+//! Diagnostics on stderr: errors with a source snippet (miette); warnings grouped by kind
+//! and counted; the relaxations; and a one-line summary. Colour is decided once per
+//! process (`configure`), from `--color`, the terminal and `NO_COLOR`, and miette follows
+//! the same decision.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::IsTerminal as _;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
 
 use crate::error::{Error, Warning};
+use crate::pipeline::{Relaxation, Rendered};
 use crate::source::{Origin, Sandbox};
+use crate::validate::Finding;
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stderr is a terminal and `NO_COLOR` is unset or empty.
+    #[default]
+    Auto,
+    /// Colour even when piped (`NO_COLOR` too is overridden: the flag is the user's word).
+    Always,
+    Never,
+}
+
+/// How this process writes diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub colour: bool,
+    /// `--quiet`: no summary line, no progress.
+    pub quiet: bool,
+    /// stderr is a terminal: progress may be drawn, long groups are shortened.
+    pub terminal: bool,
+}
+
+impl Style {
+    /// Plain text, as for a file.
+    pub const PLAIN: Style = Style {
+        colour: false,
+        quiet: false,
+        terminal: false,
+    };
+
+    fn paint(self, ansi: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{ansi}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn error(self) -> String {
+        self.paint("1;31", "error")
+    }
+
+    fn warning(self) -> String {
+        self.paint("1;33", "warning")
+    }
+
+    fn relaxed(self) -> String {
+        self.paint("1;36", "relaxed")
+    }
+
+    fn help(self) -> String {
+        self.paint("1", "help")
+    }
+
+    /// Objects listed per group before "and K more": on a terminal a long group would
+    /// push everything else off the screen; a file or a CI log gets every one.
+    fn limit(self) -> Option<usize> {
+        self.terminal.then_some(GROUP_LIMIT)
+    }
+}
+
+const GROUP_LIMIT: usize = 10;
+
+static STYLE: OnceLock<Style> = OnceLock::new();
+
+/// Whether to colour: `always` and `never` are the user's word; `auto` colours only a
+/// terminal, and never when `NO_COLOR` is set to anything but the empty string
+/// (no-color.org) or the terminal is `dumb`.
+pub fn colour_wanted(choice: ColorChoice, terminal: bool, no_color: Option<&str>, term: Option<&str>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && no_color.is_none_or(str::is_empty) && term != Some("dumb"),
+    }
+}
+
+/// Decides the style of this process from the flags and the environment, and points
+/// miette's own handler at the same colour decision. Called once, before any output.
+pub fn configure(choice: ColorChoice, quiet: bool) {
+    let terminal = std::io::stderr().is_terminal();
+    let no_color = std::env::var("NO_COLOR").ok();
+    let term = std::env::var("TERM").ok();
+    let colour = colour_wanted(choice, terminal, no_color.as_deref(), term.as_deref());
+    let _ = STYLE.set(Style {
+        colour,
+        quiet,
+        terminal,
+    });
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(colour)
+                .unicode(true)
+                .force_graphical(true)
+                .build(),
+        )
+    }));
+}
+
+/// The style `configure` decided (plain before it ran, as in library tests).
+pub fn style() -> Style {
+    STYLE.get().copied().unwrap_or(Style::PLAIN)
+}
 
 /// Prints an error and returns its exit code.
 pub fn error(err: &Error, sandbox: Option<&Sandbox>) -> u8 {
@@ -11,67 +125,269 @@ pub fn error(err: &Error, sandbox: Option<&Sandbox>) -> u8 {
     err.exit_code()
 }
 
-/// Prints warnings, then a count.
-pub fn warnings(warnings: &[Warning]) {
-    for w in warnings {
-        eprintln!("warning: {w}");
+/// One line of a warning group: the place and message, and lines shown under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Item {
+    head: String,
+    at: Option<String>,
+    help: Option<String>,
+}
+
+/// Everything a command warns about, collected from one or more renders and printed
+/// grouped: one block per warning kind, whatever the number of objects it is about.
+#[derive(Debug, Default)]
+pub struct Notes {
+    /// By (0 for render warnings, 1 for policy findings; the rule's row; the code).
+    warnings: BTreeMap<(u8, usize, &'static str), Vec<Item>>,
+    /// By (rule, reason): the objects relaxed.
+    relaxations: BTreeMap<(String, String), Vec<String>>,
+    count_warnings: usize,
+    count_relaxations: usize,
+}
+
+impl Notes {
+    /// Adds a render's warnings, policy findings and relaxations; `label` (an environment,
+    /// a side of a diff) prefixes each line when several renders are reported together.
+    pub fn add(&mut self, label: Option<&str>, rendered: &Rendered) {
+        self.add_warnings(label, &rendered.warnings);
+        self.add_findings(label, &rendered.findings);
+        self.add_relaxations(label, &rendered.relaxations);
     }
-    if !warnings.is_empty() {
-        eprintln!("{} warning(s)", warnings.len());
+
+    pub fn add_warnings(&mut self, label: Option<&str>, warnings: &[Warning]) {
+        for w in warnings {
+            let head = format!("{}{}{}", prefix(label), place(w.origin.as_ref()), w.message);
+            self.push((0, 0, w.code), head, None, w.help.clone());
+        }
+    }
+
+    pub fn add_findings(&mut self, label: Option<&str>, findings: &[Finding]) {
+        for f in findings {
+            let object = if f.object.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", f.object)
+            };
+            let head = format!("{}{}{object}{}", prefix(label), place(f.origin.as_ref()), f.message);
+            let row = crate::validate::RULES
+                .iter()
+                .position(|r| r.id == f.rule)
+                .unwrap_or(usize::MAX);
+            let at = (!f.path.is_empty()).then(|| f.path.clone());
+            let help = f.rule().map(|r| r.fix.to_string());
+            self.push((1, row, f.rule), head, at, help);
+        }
+    }
+
+    pub fn add_relaxations(&mut self, label: Option<&str>, relaxations: &[Relaxation]) {
+        for r in relaxations {
+            self.relaxations
+                .entry((r.rule.clone(), r.reason.clone()))
+                .or_default()
+                .push(format!("{}{}", prefix(label), r.object));
+            self.count_relaxations += 1;
+        }
+    }
+
+    fn push(&mut self, key: (u8, usize, &'static str), head: String, at: Option<String>, help: Option<String>) {
+        self.warnings.entry(key).or_default().push(Item { head, at, help });
+        self.count_warnings += 1;
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count_warnings
+    }
+
+    pub fn relaxations(&self) -> usize {
+        self.count_relaxations
+    }
+
+    /// The text of every group. A kind seen once prints as one warning
+    /// (`warning: place: message [code]` and its help); a kind seen n times prints a
+    /// `warning[code]: n warnings` head, one line per object (the first `limit`, then
+    /// "and K more"), and the help once when every line shares it.
+    pub fn format(&self, style: Style) -> String {
+        let mut out = String::new();
+        for ((_, _, code), items) in &self.warnings {
+            match items.as_slice() {
+                [one] => {
+                    let _ = writeln!(out, "{}: {} [{code}]", style.warning(), one.head);
+                    if let Some(at) = &one.at {
+                        let _ = writeln!(out, "  at: {at}");
+                    }
+                    if let Some(h) = &one.help {
+                        let _ = writeln!(out, "  {}: {h}", style.help());
+                    }
+                }
+                _ => group(&mut out, style, code, items),
+            }
+        }
+        for ((rule, reason), objects) in &self.relaxations {
+            match objects.as_slice() {
+                [one] => {
+                    let _ = writeln!(out, "{}: {one} waives {rule}: {reason}", style.relaxed());
+                }
+                _ => {
+                    let _ = writeln!(
+                        out,
+                        "{}[{rule}]: {} objects waive it: {reason}",
+                        style.relaxed(),
+                        objects.len()
+                    );
+                    let shown = style.limit().unwrap_or(usize::MAX);
+                    for o in objects.iter().take(shown) {
+                        let _ = writeln!(out, "  - {o}");
+                    }
+                    more(&mut out, objects.len(), shown);
+                }
+            }
+        }
+        out
+    }
+
+    /// Prints the groups on stderr.
+    pub fn print(&self) {
+        eprint!("{}", self.format(style()));
     }
 }
 
-/// Prints every relaxation the output carries, then a count.
-pub fn relaxations(relaxations: &[crate::pipeline::Relaxation]) {
-    for r in relaxations {
-        eprintln!("relaxed: {r}");
+fn group(out: &mut String, style: Style, code: &str, items: &[Item]) {
+    let _ = writeln!(out, "{}[{code}]: {} warnings", style.warning(), items.len());
+    let shared = items.first().and_then(|f| f.help.as_ref()).filter(|h| {
+        items.iter().all(|i| i.help.as_ref() == Some(*h))
+    });
+    let shown = style.limit().unwrap_or(usize::MAX);
+    for i in items.iter().take(shown) {
+        let _ = writeln!(out, "  - {}", i.head);
+        if let Some(at) = &i.at {
+            let _ = writeln!(out, "    at: {at}");
+        }
+        if shared.is_none()
+            && let Some(h) = &i.help
+        {
+            let _ = writeln!(out, "    {}: {h}", style.help());
+        }
     }
-    if !relaxations.is_empty() {
-        eprintln!(
-            "{} relaxation(s), each recorded on its object as berth.dev/waive",
-            relaxations.len()
+    more(out, items.len(), shown);
+    if let Some(h) = shared {
+        let _ = writeln!(out, "  {}: {h}", style.help());
+    }
+}
+
+fn more(out: &mut String, total: usize, shown: usize) {
+    if total > shown {
+        let _ = writeln!(
+            out,
+            "  … and {} more (every one is listed when stderr is not a terminal)",
+            total - shown
         );
+    }
+}
+
+fn prefix(label: Option<&str>) -> String {
+    label.map(|l| format!("[{l}] ")).unwrap_or_default()
+}
+
+fn place(origin: Option<&Origin>) -> String {
+    origin.map(|o| format!("{o}: ")).unwrap_or_default()
+}
+
+/// What a summary line is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// One input, named by its path.
+    Path(&'a str),
+    /// One environment of `--env`.
+    Env(&'a str),
+    /// Several environments.
+    Envs(&'a [String]),
+}
+
+/// The closing line of a command on stderr:
+/// `rendered 14 objects for prod: 3 warnings, 2 waivers, in 41 ms`.
+pub fn summary(verb: &str, objects: usize, subject: &Subject, notes: &Notes, elapsed: Duration) -> String {
+    let about = match subject {
+        Subject::Path(p) if p.is_empty() => String::new(),
+        Subject::Path(p) => format!(" from {p}"),
+        Subject::Env(e) => format!(" for {e}"),
+        Subject::Envs(envs) => format!(" for {} environments ({})", envs.len(), envs.join(", ")),
+    };
+    format!(
+        "{verb} {}{about}: {}, {}, in {}\n",
+        plural(objects, "object", "objects"),
+        plural(notes.warnings(), "warning", "warnings"),
+        plural(notes.relaxations(), "waiver", "waivers"),
+        duration(elapsed)
+    )
+}
+
+/// Prints the summary line unless `--quiet`.
+pub fn print_summary(line: &str) {
+    if !style().quiet {
+        eprint!("{line}");
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `41 ms` below ten seconds, `12.3 s` above.
+fn duration(d: Duration) -> String {
+    if d < Duration::from_secs(10) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
     }
 }
 
 /// The text of an error as berth prints it: `error: file:line:col: message`, a snippet
 /// when the file was read, and a `help:` line.
 pub fn format_error(err: &Error, sandbox: Option<&Sandbox>) -> String {
+    format_error_styled(err, sandbox, style())
+}
+
+fn format_error_styled(err: &Error, sandbox: Option<&Sandbox>, style: Style) -> String {
     let mut out = String::new();
+    let error = style.error();
     match err {
         Error::Strict(ws) => {
             for w in ws {
-                out.push_str(&format!("error: {w}\n"));
+                let _ = writeln!(out, "{error}: {w}");
             }
-            out.push_str(&format!("error: {} warning(s) are errors under --strict\n", ws.len()));
+            let _ = writeln!(out, "{error}: {} warning(s) are errors under --strict", ws.len());
             return out;
         }
         Error::Invalid { summary, problems } => {
             for p in problems {
-                out.push_str(&format!("error: {p}\n"));
+                let _ = writeln!(out, "{error}: {p}");
             }
-            out.push_str(&format!("error: {summary}\n"));
+            let _ = writeln!(out, "{error}: {summary}");
             return out;
         }
         _ => {}
     }
     let origin = err.origin();
     match origin {
-        Some(o) => out.push_str(&format!("error: {o}: {err}\n")),
-        None => out.push_str(&format!("error: {err}\n")),
+        Some(o) => {
+            let _ = writeln!(out, "{error}: {o}: {err}");
+        }
+        None => {
+            let _ = writeln!(out, "{error}: {err}");
+        }
     }
     if let (Some(o), Some(sb)) = (origin, sandbox)
-        && let Some(snippet) = snippet(o, sb)
+        && let Some(snippet) = snippet(o, sb, style)
     {
         out.push_str(&snippet);
     }
     if let Some(h) = err.help() {
-        out.push_str(&format!("  help: {h}\n"));
+        let _ = writeln!(out, "  {}: {h}", style.help());
     }
     out
 }
 
-fn snippet(origin: &Origin, sandbox: &Sandbox) -> Option<String> {
+fn snippet(origin: &Origin, sandbox: &Sandbox, style: Style) -> Option<String> {
     if origin.line == 0 {
         return None;
     }
@@ -80,12 +396,18 @@ fn snippet(origin: &Origin, sandbox: &Sandbox) -> Option<String> {
     let diag = MietteDiagnostic::new("").with_label(LabeledSpan::at_offset(offset, "here"));
     let report = Report::new(diag).with_source_code(NamedSource::new(&origin.file, text));
     let mut out = String::new();
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_context_lines(1);
+    let theme = if style.colour {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
     handler.render_report(&mut out, report.as_ref()).ok()?;
-    // Drop miette's own empty headline; berth prints its own above.
+    // Drop miette's own empty headline (up to the frame's top corner); berth prints its
+    // own above.
     let body: String = out
         .lines()
-        .skip_while(|l| !l.contains('['))
+        .skip_while(|l| !l.contains('╭'))
         .map(|l| format!("{l}\n"))
         .collect();
     Some(body)
