@@ -124,14 +124,23 @@ fn kustomize(case: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// `berth render <case>/<dir> --profile none --root <case>`: stdout and stderr.
+/// stderr with the time of its summary line masked: it varies from run to run.
+fn mask_time(stderr: &str) -> String {
+    regex::Regex::new(r"in [0-9]+(\.[0-9])? m?s\n")
+        .unwrap()
+        .replace_all(stderr, "in [time]\n")
+        .into_owned()
+}
+
+/// `berth render <case>/<dir> --profile none --root <case>`: stdout and stderr (its time
+/// masked).
 fn berth(case: &Path, dir: &str) -> (String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_berth"))
         .current_dir(case)
         .args(["render", dir, "--profile", "none", "--root", "."])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stderr = mask_time(&String::from_utf8_lossy(&out.stderr));
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -19,10 +19,18 @@ fn berth(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// stderr with the time of its summary line masked: it varies from run to run.
+fn mask_time(stderr: &str) -> String {
+    regex::Regex::new(r"in [0-9]+(\.[0-9])? m?s\n")
+        .unwrap()
+        .replace_all(stderr, "in [time]\n")
+        .into_owned()
+}
+
 /// stdout, then the warnings and relaxations (stderr), as the snapshot text.
 fn render(env: &str) -> String {
     let out = berth(&["render", &format!("overlays/{env}")]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = mask_time(&String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "overlays/{env}:\n{stderr}");
     format!("{}# stderr\n{stderr}", String::from_utf8_lossy(&out.stdout))
 }
