@@ -432,7 +432,135 @@ fn byte_offset(text: &str, line: usize, column: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::byte_offset;
+    use super::*;
+
+    fn warning(line: usize, code: &'static str, help: &str) -> Warning {
+        Warning {
+            origin: Some(Origin {
+                file: "compose.yaml".into(),
+                line,
+                column: 5,
+            }),
+            code,
+            message: format!("service at line {line} gets a default"),
+            help: Some(help.to_string()),
+        }
+    }
+
+    const TERMINAL: Style = Style {
+        colour: false,
+        quiet: false,
+        terminal: true,
+    };
+
+    #[test]
+    fn colour_follows_the_flag_the_terminal_and_no_color() {
+        use ColorChoice::*;
+        let cases = [
+            // (choice, terminal, NO_COLOR, TERM, colour)
+            (Auto, true, None, None, true),
+            (Auto, false, None, None, false),
+            (Auto, true, Some("1"), None, false),
+            (Auto, true, Some(""), None, true),
+            (Auto, true, None, Some("dumb"), false),
+            (Always, false, Some("1"), Some("dumb"), true),
+            (Never, true, None, None, false),
+        ];
+        for (choice, terminal, no_color, term, want) in cases {
+            assert_eq!(
+                colour_wanted(choice, terminal, no_color, term),
+                want,
+                "{choice:?} terminal={terminal} NO_COLOR={no_color:?} TERM={term:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_warning_prints_as_before_and_many_as_one_group() {
+        let mut notes = Notes::default();
+        notes.add_warnings(None, &[warning(3, "only-once", "do this")]);
+        notes.add_warnings(
+            Some("prod"),
+            &[warning(7, "twice", "same help"), warning(9, "twice", "same help")],
+        );
+        let text = notes.format(Style::PLAIN);
+        assert_eq!(
+            text,
+            "warning: compose.yaml:3:5: service at line 3 gets a default [only-once]\n  help: do this\n\
+             warning[twice]: 2 warnings\n\
+             \x20 - [prod] compose.yaml:7:5: service at line 7 gets a default\n\
+             \x20 - [prod] compose.yaml:9:5: service at line 9 gets a default\n\
+             \x20 help: same help\n"
+        );
+        assert_eq!(notes.warnings(), 3);
+    }
+
+    #[test]
+    fn a_terminal_lists_the_first_ten_of_a_group_then_a_count() {
+        let mut notes = Notes::default();
+        let many: Vec<Warning> = (1..=13).map(|i| warning(i, "alike", &format!("help {i}"))).collect();
+        notes.add_warnings(None, &many);
+        let text = notes.format(TERMINAL);
+        assert!(text.starts_with("warning[alike]: 13 warnings\n"), "{text}");
+        assert_eq!(text.matches("  - compose.yaml").count(), 10, "{text}");
+        // Helps differ: each shown under its line.
+        assert!(text.contains("    help: help 10\n"), "{text}");
+        assert!(!text.contains("help 11"), "{text}");
+        assert!(text.ends_with("  … and 3 more (every one is listed when stderr is not a terminal)\n"), "{text}");
+        // Not a terminal: all thirteen.
+        assert_eq!(notes.format(Style::PLAIN).matches("  - compose.yaml").count(), 13);
+    }
+
+    #[test]
+    fn relaxations_group_by_rule_and_reason() {
+        let r = |object: &str, rule: &str| Relaxation {
+            object: object.into(),
+            rule: rule.into(),
+            reason: "no probe".into(),
+        };
+        let mut notes = Notes::default();
+        notes.add_relaxations(None, &[r("Deployment/a", "REL-LIVENESS"), r("Deployment/b", "REL-LIVENESS"), r("Deployment/a", "REL-READINESS")]);
+        assert_eq!(
+            notes.format(Style::PLAIN),
+            "relaxed[REL-LIVENESS]: 2 objects waive it: no probe\n  - Deployment/a\n  - Deployment/b\n\
+             relaxed: Deployment/a waives REL-READINESS: no probe\n"
+        );
+        assert_eq!(notes.relaxations(), 3);
+    }
+
+    #[test]
+    fn the_summary_line_says_what_was_rendered() {
+        let mut notes = Notes::default();
+        notes.add_warnings(None, &[warning(1, "x", "h")]);
+        let ms = Duration::from_millis(41);
+        assert_eq!(
+            summary("rendered", 14, &Subject::Env("prod"), &notes, ms),
+            "rendered 14 objects for prod: 1 warning, 0 waivers, in 41 ms\n"
+        );
+        let envs = ["dev".to_string(), "prod".to_string()];
+        assert_eq!(
+            summary("checked", 1, &Subject::Envs(&envs), &Notes::default(), Duration::from_millis(12_340)),
+            "checked 1 object for 2 environments (dev, prod): 0 warnings, 0 waivers, in 12.3 s\n"
+        );
+        assert_eq!(
+            summary("rendered", 2, &Subject::Path("compose.yaml"), &notes, ms),
+            "rendered 2 objects from compose.yaml: 1 warning, 0 waivers, in 41 ms\n"
+        );
+    }
+
+    #[test]
+    fn colour_paints_the_labels_only() {
+        let style = Style {
+            colour: true,
+            ..Style::PLAIN
+        };
+        let mut notes = Notes::default();
+        notes.add_warnings(None, &[warning(3, "once", "h")]);
+        assert_eq!(
+            notes.format(style),
+            "\x1b[1;33mwarning\x1b[0m: compose.yaml:3:5: service at line 3 gets a default [once]\n  \x1b[1mhelp\x1b[0m: h\n"
+        );
+    }
 
     #[test]
     fn offsets_count_characters() {
