@@ -220,7 +220,11 @@ fn getting_started_reaches_a_validated_prod_render() {
     assert_eq!(prod.status.code(), Some(0), "{}", stderr(&prod));
     // The images' users are below 10000: the render says so, and --strict fails on it
     // as `berth validate --strict` does.
-    assert!(stderr(&prod).contains("warning[SEC-HIGH-UID]: 4 warnings"), "{}", stderr(&prod));
+    assert!(
+        stderr(&prod).contains("warning[SEC-HIGH-UID]: 4 warnings"),
+        "{}",
+        stderr(&prod)
+    );
     let strict = berth(dir.path(), &["render", "overlays/prod", "--strict", "--check"]);
     assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
     let manifests = stdout(&prod);

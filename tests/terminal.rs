@@ -52,11 +52,23 @@ fn one_group_per_warning_kind_with_a_count_and_every_object() {
     let err = stderr(&out);
     // Twelve services, each with the same two warnings and two relaxations: four groups.
     assert_eq!(err.matches("warning[default-uid]: 12 warnings\n").count(), 1, "{err}");
-    assert_eq!(err.matches("warning[default-resources]: 12 warnings\n").count(), 1, "{err}");
-    assert_eq!(err.matches("relaxed[REL-READINESS]: 12 objects waive it: ").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("warning[default-resources]: 12 warnings\n").count(),
+        1,
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("relaxed[REL-READINESS]: 12 objects waive it: ").count(),
+        1,
+        "{err}"
+    );
     // Not a terminal: every object is listed, and each help is printed once.
     assert_eq!(err.matches("runs as UID/GID 10001").count(), 12, "{err}");
-    assert_eq!(err.matches("  help: if the image needs another user").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("  help: if the image needs another user").count(),
+        1,
+        "{err}"
+    );
     assert!(!err.contains("more ("), "{err}");
     insta::assert_snapshot!("many_services", masked(&out));
 }
@@ -66,13 +78,20 @@ fn the_summary_line_counts_objects_warnings_and_waivers() {
     let out = render("many", &[]);
     let err = stderr(&out);
     let last = err.lines().last().unwrap();
-    let line = regex::Regex::new(r"^rendered 51 objects from compose\.yaml: 24 warnings, 24 waivers, in [0-9]+ ms$").unwrap();
+    let line =
+        regex::Regex::new(r"^rendered 51 objects from compose\.yaml: 24 warnings, 24 waivers, in [0-9]+ ms$").unwrap();
     assert!(line.is_match(last), "{last}");
     // The count of objects is what stdout holds.
     let yaml = String::from_utf8(out.stdout).unwrap();
     assert_eq!(yaml.matches("\napiVersion: ").count() + 1, 51);
     let check = render("many", &["--check"]);
-    assert!(stderr(&check).lines().last().unwrap().starts_with("checked 51 objects from compose.yaml: "));
+    assert!(
+        stderr(&check)
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("checked 51 objects from compose.yaml: ")
+    );
 }
 
 #[test]
@@ -89,9 +108,16 @@ fn several_environments_have_one_summary_and_no_progress_when_piped() {
         "{err}"
     );
     // Each line names its environment; no progress line (stderr is not a terminal).
-    assert!(err.contains("  - [dev] charts/shop/compose.yaml:18:5: Deployment/shop-dev/web runs as"), "{err}");
+    assert!(
+        err.contains("  - [dev] charts/shop/compose.yaml:18:5: Deployment/shop-dev/web runs as"),
+        "{err}"
+    );
     assert!(!err.contains('\r') && !err.contains("environments…"), "{err}");
-    let one = berth(&repo(), &["render", "overlays", "--root", ".", "--env", "prod", "--check"], &[]);
+    let one = berth(
+        &repo(),
+        &["render", "overlays", "--root", ".", "--env", "prod", "--check"],
+        &[],
+    );
     assert!(
         masked(&one).ends_with("checked 30 objects for prod: 6 warnings, 2 waivers, in [time]\n"),
         "{}",
@@ -163,7 +189,10 @@ fn errors_and_their_snippets_follow_the_same_colour_decision() {
     coloured.extend(["--color", "always"]);
     let always = berth(&dir, &coloured, &[]);
     let err = stderr(&always);
-    assert!(err.starts_with("\u{1b}[1;31merror\u{1b}[0m: values.yaml:3:1: duplicate key"), "{err:?}");
+    assert!(
+        err.starts_with("\u{1b}[1;31merror\u{1b}[0m: values.yaml:3:1: duplicate key"),
+        "{err:?}"
+    );
     // miette's snippet is coloured too, and still framed the same way.
     let snippet: Vec<&str> = err.lines().skip(1).take(6).collect();
     assert!(snippet.iter().any(|l| l.contains(ESC)), "{snippet:?}");
@@ -173,7 +202,11 @@ fn errors_and_their_snippets_follow_the_same_colour_decision() {
     // validate's errors too; its report (stdout) never gets colour.
     let missing = berth(&dir, &["validate", "--color", "always", "no-such-file.yaml"], &[]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).starts_with("\u{1b}[1;31merror\u{1b}[0m: "), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).starts_with("\u{1b}[1;31merror\u{1b}[0m: "),
+        "{}",
+        stderr(&missing)
+    );
 }
 
 #[test]

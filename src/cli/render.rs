@@ -80,7 +80,13 @@ fn render(sandbox: &Sandbox, args: &RenderArgs, start: Instant) -> Result<u8, Er
             write(args, &rendered, args.output_dir.as_deref(), threads)?;
         }
         let shown = args.input.path.display().to_string();
-        let line = report::summary(verb, rendered.objects.len(), &Subject::Path(&shown), &notes, start.elapsed());
+        let line = report::summary(
+            verb,
+            rendered.objects.len(),
+            &Subject::Path(&shown),
+            &notes,
+            start.elapsed(),
+        );
         report::print_summary(&line);
         // The process ends next: freeing every map of thousands of objects one by one
         // would cost about a twentieth of the render, for memory the exit returns anyway.

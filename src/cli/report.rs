@@ -253,9 +253,10 @@ impl Notes {
 
 fn group(out: &mut String, style: Style, code: &str, items: &[Item]) {
     let _ = writeln!(out, "{}[{code}]: {} warnings", style.warning(), items.len());
-    let shared = items.first().and_then(|f| f.help.as_ref()).filter(|h| {
-        items.iter().all(|i| i.help.as_ref() == Some(*h))
-    });
+    let shared = items
+        .first()
+        .and_then(|f| f.help.as_ref())
+        .filter(|h| items.iter().all(|i| i.help.as_ref() == Some(*h)));
     let shown = style.limit().unwrap_or(usize::MAX);
     for i in items.iter().take(shown) {
         let _ = writeln!(out, "  - {}", i.head);
@@ -307,7 +308,7 @@ pub enum Subject<'a> {
 /// `rendered 14 objects for prod: 3 warnings, 2 waivers, in 41 ms`.
 pub fn summary(verb: &str, objects: usize, subject: &Subject, notes: &Notes, elapsed: Duration) -> String {
     let about = match subject {
-        Subject::Path(p) if p.is_empty() => String::new(),
+        Subject::Path("") => String::new(),
         Subject::Path(p) => format!(" from {p}"),
         Subject::Env(e) => format!(" for {e}"),
         Subject::Envs(envs) => format!(" for {} environments ({})", envs.len(), envs.join(", ")),
@@ -506,7 +507,10 @@ mod tests {
         // Helps differ: each shown under its line.
         assert!(text.contains("    help: help 10\n"), "{text}");
         assert!(!text.contains("help 11"), "{text}");
-        assert!(text.ends_with("  … and 3 more (every one is listed when stderr is not a terminal)\n"), "{text}");
+        assert!(
+            text.ends_with("  … and 3 more (every one is listed when stderr is not a terminal)\n"),
+            "{text}"
+        );
         // Not a terminal: all thirteen.
         assert_eq!(notes.format(Style::PLAIN).matches("  - compose.yaml").count(), 13);
     }
@@ -519,7 +523,14 @@ mod tests {
             reason: "no probe".into(),
         };
         let mut notes = Notes::default();
-        notes.add_relaxations(None, &[r("Deployment/a", "REL-LIVENESS"), r("Deployment/b", "REL-LIVENESS"), r("Deployment/a", "REL-READINESS")]);
+        notes.add_relaxations(
+            None,
+            &[
+                r("Deployment/a", "REL-LIVENESS"),
+                r("Deployment/b", "REL-LIVENESS"),
+                r("Deployment/a", "REL-READINESS"),
+            ],
+        );
         assert_eq!(
             notes.format(Style::PLAIN),
             "relaxed[REL-LIVENESS]: 2 objects waive it: no probe\n  - Deployment/a\n  - Deployment/b\n\
@@ -539,7 +550,13 @@ mod tests {
         );
         let envs = ["dev".to_string(), "prod".to_string()];
         assert_eq!(
-            summary("checked", 1, &Subject::Envs(&envs), &Notes::default(), Duration::from_millis(12_340)),
+            summary(
+                "checked",
+                1,
+                &Subject::Envs(&envs),
+                &Notes::default(),
+                Duration::from_millis(12_340)
+            ),
             "checked 1 object for 2 environments (dev, prod): 0 warnings, 0 waivers, in 12.3 s\n"
         );
         assert_eq!(
