@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use assert_cmd::Command;
-use clap::CommandFactory;
+use clap::{CommandFactory, Parser};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -179,4 +179,28 @@ fn a_subcommand_has_its_own_man_page() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(bad.stdout.is_empty());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("render, validate"));
+}
+
+/// The hooks of `.pre-commit-hooks.yaml` run commands berth accepts (the entry, then a
+/// file name as pre-commit appends), and the book's pre-commit section names each hook.
+#[test]
+fn the_pre_commit_hooks_run_real_commands_and_are_documented() {
+    let text = std::fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap();
+    let hooks: Vec<serde_json::Value> = serde_saphyr::from_str(&text).unwrap();
+    let ci = std::fs::read_to_string(repo().join("book/src/ci.md")).unwrap();
+    assert!(hooks.len() >= 2);
+    for hook in &hooks {
+        let id = hook["id"].as_str().unwrap();
+        assert_eq!(
+            hook["language"], "rust",
+            "{id}: pre-commit builds berth from this repository"
+        );
+        let entry: Vec<&str> = hook["entry"].as_str().unwrap().split_whitespace().collect();
+        assert_eq!(entry.first(), Some(&"berth"), "{id}");
+        let argv = entry.iter().copied().chain(["k8s/deploy.yaml"]);
+        if let Err(e) = berth::cli::Cli::try_parse_from(argv) {
+            panic!("{id}: `{}` is not a berth command line: {e}", hook["entry"]);
+        }
+        assert!(ci.contains(&format!("id: {id}")), "ci.md does not show the hook {id}");
+    }
 }
