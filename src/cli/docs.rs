@@ -124,6 +124,7 @@ pub fn markdown() -> String {
         let _ = writeln!(md, "```text\n{}\n```\n", after.to_string().trim_end());
         md.push_str("See [Exit codes and streams](exit-codes.md) for what each code means to a script.\n\n");
     }
+    md.push_str(INSTALL_COMPLETIONS);
     for sub in visible_subcommands(&cli) {
         command_section(&mut md, sub, &format!("berth {}", sub.get_name()));
     }
@@ -131,6 +132,29 @@ pub fn markdown() -> String {
     md.push('\n');
     md
 }
+
+/// Where each shell looks for completions; the page's one hand-written section, since
+/// clap knows the scripts but not where shells load them from.
+const INSTALL_COMPLETIONS: &str = "\
+## Shell completions and the man page
+
+`berth completions SHELL` prints a completion script; install it where your shell loads
+completions from:
+
+```sh
+berth completions bash > ~/.local/share/bash-completion/completions/berth
+berth completions zsh > ~/.zfunc/_berth          # with fpath+=(~/.zfunc) before compinit
+berth completions fish > ~/.config/fish/completions/berth.fish
+echo 'eval (berth completions elvish | slurp)' >> ~/.config/elvish/rc.elv
+berth completions powershell >> $PROFILE
+```
+
+`berth man` prints berth(1) and `berth man COMMAND` a subcommand's page, berth-render(1)
+and so on, as roff: read one with `berth man | man -l -`, or install them with
+`berth man > ~/.local/share/man/man1/berth.1` (and `berth man render >
+~/.local/share/man/man1/berth-render.1`, ...).
+
+";
 
 fn command_section(md: &mut String, cmd: &clap::Command, full: &str) {
     let _ = writeln!(md, "## {full}\n");
