@@ -2,6 +2,7 @@
 //! prints: manifests to stdout, diagnostics to stderr.
 
 mod diff;
+pub mod docs;
 mod init;
 mod inputs;
 mod progress;
@@ -48,6 +49,10 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Turn a compose file into an editable chart with dev, staging and prod overlays.
     Init(init::InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions(docs::CompletionsArgs),
+    /// Print berth's man page (roff) on stdout: `berth man | man -l -`.
+    Man(docs::ManArgs),
 }
 
 /// Runs berth with the process arguments and returns the exit code.
@@ -66,6 +71,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Init(args) => init::run(args),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(args),
     };
     ExitCode::from(code)
 }
