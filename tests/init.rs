@@ -76,7 +76,6 @@ fn the_shop_becomes_a_chart_and_three_overlays() {
             "charts/shop/values.yaml",
             "overlays/dev/overlay.yaml",
             "overlays/prod/overlay.yaml",
-            "overlays/prod/values.yaml",
             "overlays/staging/overlay.yaml",
         ]
     );
