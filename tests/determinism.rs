@@ -152,8 +152,8 @@ fn candidates() -> Vec<PathBuf> {
             continue;
         }
         let yaml = path.extension().is_some_and(|x| x == "yaml" || x == "yml");
-        let compose = yaml
-            && std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.trim_end() == "services:"));
+        let compose =
+            yaml && std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.trim_end() == "services:"));
         if compose {
             out.push(path.to_path_buf());
         }
@@ -230,7 +230,12 @@ fn every_renderable_fixture_gives_the_same_bytes_in_every_environment() {
         VARIANTS.len(),
         corpus.len() * VARIANTS.len()
     );
-    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Every file under `dir`, by path relative to it.
@@ -240,7 +245,12 @@ fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -285,13 +295,22 @@ fn multi_environment_output_dirs_are_the_same_in_every_environment() {
             assert!(out.stdout.is_empty(), "{}: --output-dir wrote to stdout", rel(&set));
             trees.push(tree(&out_dir));
         }
-        let Some((first, rest)) = trees.split_first() else { continue };
+        let Some((first, rest)) = trees.split_first() else {
+            continue;
+        };
         assert!(first.len() >= 2, "{}: {} files", rel(&set), first.len());
         for (t, v) in rest.iter().zip(&VARIANTS[1..]) {
             let names = |t: &[(PathBuf, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
             assert_eq!(names(first), names(t), "{} [{}]: other files", rel(&set), v.name);
             for ((p, a), (_, b)) in first.iter().zip(t) {
-                assert!(a == b, "{}/{} [{}]: {}", rel(&set), p.display(), v.name, first_difference(a, b));
+                assert!(
+                    a == b,
+                    "{}/{} [{}]: {}",
+                    rel(&set),
+                    p.display(),
+                    v.name,
+                    first_difference(a, b)
+                );
             }
         }
         rendered += 1;

@@ -189,7 +189,11 @@ fn help_states_the_exit_codes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8(out.stdout).unwrap();
-    for line in ["0  the two renders hold the same objects", "1  they differ", "2  trouble"] {
+    for line in [
+        "0  the two renders hold the same objects",
+        "1  they differ",
+        "2  trouble",
+    ] {
         assert!(help.contains(line), "`{line}` missing from:\n{help}");
     }
 }

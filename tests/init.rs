@@ -48,7 +48,10 @@ fn tree(dir: &Path) -> Vec<(String, String)> {
         .filter(|e| e.file_type().is_file())
         .map(|e| {
             let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            (rel, String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned())
+            (
+                rel,
+                String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned(),
+            )
         })
         .collect();
     out.sort();
@@ -82,8 +85,14 @@ fn the_shop_becomes_a_chart_and_three_overlays() {
     // The copies are the files themselves.
     let copy = |name: &str| files.iter().find(|(p, _)| p == name).map(|(_, t)| t.clone());
     let shop = fixtures().join("init/shop");
-    assert_eq!(copy("charts/shop/app.env"), std::fs::read_to_string(shop.join("app.env")).ok());
-    assert_eq!(copy("charts/shop/nginx.conf"), std::fs::read_to_string(shop.join("nginx.conf")).ok());
+    assert_eq!(
+        copy("charts/shop/app.env"),
+        std::fs::read_to_string(shop.join("app.env")).ok()
+    );
+    assert_eq!(
+        copy("charts/shop/nginx.conf"),
+        std::fs::read_to_string(shop.join("nginx.conf")).ok()
+    );
     let generated: String = files
         .iter()
         .filter(|(p, _)| !p.ends_with(".env") && !p.ends_with(".conf"))
@@ -102,7 +111,11 @@ fn the_shop_becomes_a_chart_and_three_overlays() {
 fn refused(out: &Output) -> String {
     let err = stderr(out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(out.stdout.is_empty(), "stdout: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(err.starts_with("error: "), "{err}");
     assert!(err.lines().any(|l| l.trim_start().starts_with("help:")), "{err}");
     assert!(!err.contains("panicked"), "{err}");
@@ -146,7 +159,10 @@ fn bad_compose_files_are_located_errors_and_write_nothing() {
     let cases: &[(&str, &[(&str, &str)], &str)] = &[
         (
             "an unknown key",
-            &[("app/compose.yaml", "services:\n  web:\n    image: nginx:1.27\n    imagee: x\n")],
+            &[(
+                "app/compose.yaml",
+                "services:\n  web:\n    image: nginx:1.27\n    imagee: x\n",
+            )],
             "error: compose.yaml:4:5: ",
         ),
         (
@@ -156,19 +172,28 @@ fn bad_compose_files_are_located_errors_and_write_nothing() {
         ),
         (
             "a wrong type",
-            &[("app/compose.yaml", "services:\n  web:\n    image: nginx:1.27\n    ports: 80\n")],
+            &[(
+                "app/compose.yaml",
+                "services:\n  web:\n    image: nginx:1.27\n    ports: 80\n",
+            )],
             "error: compose.yaml:4:",
         ),
         (
             "a missing env file",
-            &[("app/compose.yaml", "services:\n  web:\n    image: nginx:1.27\n    env_file: nope.env\n")],
+            &[(
+                "app/compose.yaml",
+                "services:\n  web:\n    image: nginx:1.27\n    env_file: nope.env\n",
+            )],
             "error: compose.yaml:4:",
         ),
         (
             // The chart holds copies of what FILE reads: only FILE's folder can be copied.
             "an env file outside FILE's folder",
             &[
-                ("app/compose.yaml", "services:\n  web:\n    image: nginx:1.27\n    env_file: ../shared.env\n"),
+                (
+                    "app/compose.yaml",
+                    "services:\n  web:\n    image: nginx:1.27\n    env_file: ../shared.env\n",
+                ),
                 ("shared.env", "A=1\n"),
             ],
             "error: compose.yaml:4:",
@@ -229,7 +254,11 @@ fn differences(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>) -> Vec<
             Some(_) => {}
         }
     }
-    out.extend(b.keys().filter(|id| !a.contains_key(*id)).map(|id| format!("only in the chart: {id}")));
+    out.extend(
+        b.keys()
+            .filter(|id| !a.contains_key(*id))
+            .map(|id| format!("only in the chart: {id}")),
+    );
     out
 }
 
@@ -293,7 +322,10 @@ fn the_chart_renders_what_converting_the_file_directly_gives_on_the_whole_corpus
         let mut ok = true;
         for (what, path) in [
             ("the chart", chart.to_string_lossy().into_owned()),
-            ("overlays/dev", out_dir.join("overlays/dev").to_string_lossy().into_owned()),
+            (
+                "overlays/dev",
+                out_dir.join("overlays/dev").to_string_lossy().into_owned(),
+            ),
         ] {
             let rendered = objects(
                 &berth(&out_dir, &["render", &path, "--root", &root, "-o", "json"]),
@@ -314,8 +346,15 @@ fn the_chart_renders_what_converting_the_file_directly_gives_on_the_whole_corpus
         }
         same += usize::from(ok);
     }
-    eprintln!("init: {same} compose files convert the same through the chart; {refused_outside} refused (files outside their folder); {skipped} do not render");
-    assert!(failures.is_empty(), "{} failures:\n\n{}", failures.len(), failures.join("\n\n"));
+    eprintln!(
+        "init: {same} compose files convert the same through the chart; {refused_outside} refused (files outside their folder); {skipped} do not render"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
     // 60 or more when this test was written; a drop means the corpus stopped rendering.
     assert!(same >= 50, "only {same} compose files compared");
 }

@@ -299,7 +299,12 @@ const CASES: &[Case] = &[
         )],
         args: &["validate", "s.yaml"],
         code: 1,
-        shows: &["s.yaml:7:13: Secret/s", "/data/password", "is not base64", "password: [redacted]"],
+        shows: &[
+            "s.yaml:7:13: Secret/s",
+            "/data/password",
+            "is not base64",
+            "password: [redacted]",
+        ],
     },
     Case {
         name: "a chart Secret whose data is not base64",

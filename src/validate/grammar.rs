@@ -90,7 +90,7 @@ fn base64(s: &str) -> bool {
         }
         count += 1;
     }
-    count % 4 == 0 && padding <= 2
+    count.is_multiple_of(4) && padding <= 2
 }
 
 fn limited(s: &str, max: usize, ok: Shape, shape: &str) -> Option<String> {
