@@ -156,7 +156,9 @@ fn init_scratch(files: &[(&str, &str)]) -> (tempfile::TempDir, Output) {
 
 #[test]
 fn bad_compose_files_are_located_errors_and_write_nothing() {
-    let cases: &[(&str, &[(&str, &str)], &str)] = &[
+    // (what, the project's files, where the error must point)
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case] = &[
         (
             "an unknown key",
             &[(
