@@ -17,7 +17,8 @@
 //! | third    | 3       | tr_TR.UTF-8     | Pacific/Kiritimati | the temp dir (absolute PATH) |
 //!
 //! The locales need not be installed: the variables are what a careless program would
-//! read. The later runs also carry variables berth must never read (compose's own
+//! read. A last test renders each compose file under two project roots (the repository,
+//! its own folder): names derived from paths must not depend on the root. The later runs also carry variables berth must never read (compose's own
 //! `COMPOSE_PROJECT_NAME`, a `HOME` that differs), in an otherwise cleared environment.
 
 use std::path::{Path, PathBuf};
@@ -163,8 +164,13 @@ fn candidates() -> Vec<PathBuf> {
 
 /// The candidates that render under the baseline, each with its baseline output.
 fn corpus() -> Vec<Case> {
+    corpus_of(candidates())
+}
+
+/// Those of `inputs` that render under the baseline, each with its baseline output.
+fn corpus_of(inputs: Vec<PathBuf>) -> Vec<Case> {
     let base = &VARIANTS[0];
-    candidates()
+    inputs
         .into_iter()
         .filter_map(|input| {
             ATTEMPTS.iter().find_map(|flags| {
@@ -317,4 +323,45 @@ fn multi_environment_output_dirs_are_the_same_in_every_environment() {
     }
     eprintln!("determinism: {rendered} multi-environment trees compared");
     assert!(rendered >= 1, "no fixture folder with several environments renders");
+}
+
+/// Names berth derives from file paths (ConfigMaps of env files and bind mounts) are
+/// relative to the compose file's folder, so the project root does not change a byte:
+/// every compose file of the corpus renders the same with the repository as its root and
+/// with its own folder as the root (when it reads nothing outside that folder).
+#[test]
+fn compose_files_render_the_same_whatever_the_project_root() {
+    let base = &VARIANTS[0];
+    let mut compared = 0;
+    let mut failures = Vec::new();
+    let files = candidates().into_iter().filter(|p| p.is_file()).collect();
+    for case in &corpus_of(files) {
+        let folder = case.input.parent().unwrap().to_string_lossy().into_owned();
+        let mut args = vec!["--root", folder.as_str()];
+        args.extend_from_slice(case.flags);
+        let out = run(&case.input, &args, base);
+        match out.status.code() {
+            Some(0) if out.stdout == case.baseline => compared += 1,
+            Some(0) => failures.push(format!(
+                "{}: {}",
+                rel(&case.input),
+                first_difference(&case.baseline, &out.stdout)
+            )),
+            // It reads a file outside its folder: refused under the narrower root.
+            Some(2) if String::from_utf8_lossy(&out.stderr).contains("project root") => {}
+            code => failures.push(format!(
+                "{}: exit {code:?}: {}",
+                rel(&case.input),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        }
+    }
+    eprintln!("determinism: {compared} compose files compared under two roots");
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(compared >= 50, "only {compared} compose files compared");
 }
