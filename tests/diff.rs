@@ -180,3 +180,20 @@ fn a_side_that_fails_validation_exits_2() {
     assert!(stdout.is_empty());
     insta::assert_snapshot!(stderr);
 }
+
+#[test]
+fn help_states_the_exit_codes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .args(["diff", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "0  the two renders hold the same objects",
+        "1  they differ",
+        "2  trouble",
+    ] {
+        assert!(help.contains(line), "`{line}` missing from:\n{help}");
+    }
+}

@@ -292,6 +292,34 @@ const CASES: &[Case] = &[
         shows: &["s.json:6:"],
     },
     Case {
+        name: "validate: Secret data that is not base64 (the message must not quote it)",
+        files: &[(
+            "s.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  ok: aGVsbG8=\n  password: @C@\n",
+        )],
+        args: &["validate", "s.yaml"],
+        code: 1,
+        shows: &[
+            "s.yaml:7:13: Secret/s",
+            "/data/password",
+            "is not base64",
+            "password: [redacted]",
+        ],
+    },
+    Case {
+        name: "a chart Secret whose data is not base64",
+        files: &[
+            ("Chart.yaml", "name: app\nversion: 1.0.0\n"),
+            (
+                "templates/secret.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  password: @C@\n",
+            ),
+        ],
+        args: &["render", ".", "--root", "."],
+        code: 1,
+        shows: &["/data/password", "is not base64"],
+    },
+    Case {
         name: "validate: the report in every format",
         files: &[(
             "s.yaml",

@@ -19,7 +19,16 @@ use crate::validate::DEFAULT_KUBE_VERSION;
 use super::inputs::{InputArgs, environments, rel, render_path};
 use super::report;
 
+const AFTER_HELP: &str = "\
+Exit codes (as diff(1)):
+  0  the two renders hold the same objects (order-only changes ignored)
+  1  they differ
+  2  trouble: bad input or usage, or a side fails to render or to validate
+
+stdout carries only the difference; diagnostics go to stderr.";
+
 #[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
 pub struct DiffArgs {
     #[command(flatten)]
     pub input: Box<InputArgs>,

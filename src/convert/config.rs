@@ -89,7 +89,10 @@ fn env_file(
             ),
         }
     }
-    let name = ctx.cm_names.claim(&f.path, &format!("env:{}", f.path));
+    let project = ctx.project;
+    let name = ctx
+        .cm_names
+        .claim(super::project_relative(project, &f.path), &format!("env:{}", f.path));
     let value = json!({
         "apiVersion": "v1",
         "kind": "ConfigMap",

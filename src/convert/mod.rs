@@ -358,6 +358,21 @@ impl NameRegistry {
     }
 }
 
+/// `path` (root-relative) as the compose file names it: relative to the project folder
+/// when it lies below it. Names derived from file paths use this form, so they do not
+/// change with the project root (`--root`, or where `.git` is), nor when the project
+/// moves inside its repository (`berth init` output renders to the same names).
+pub fn project_relative<'p>(project: &Project, path: &'p str) -> &'p str {
+    let base = project.base_dir.trim_end_matches('/');
+    if base.is_empty() || base == "." {
+        return path;
+    }
+    path.strip_prefix(base)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(path)
+}
+
 fn cut(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
         Some((i, _)) => &s[..i],

@@ -297,7 +297,10 @@ fn bind(
         ));
     }
     let key = data_key(&path);
-    let cm = ctx.cm_names.claim(&path, &format!("bind:{path}"));
+    let project = ctx.project;
+    let cm = ctx
+        .cm_names
+        .claim(super::project_relative(project, &path), &format!("bind:{path}"));
     let mut data = Map::new();
     let field = match std::str::from_utf8(&file.bytes) {
         Ok(text) => {

@@ -142,7 +142,7 @@ fn overlays(input: &Input, chart: &str, values: &Value, stateful: &[String]) -> 
         path: "overlays/staging/overlay.yaml".into(),
         text: format!(
             "# staging: the chart in a namespace of its own, every object labelled. Size it with\n\
-             # `set:` or a values file, as prod does.\n\
+             # `set:` or `values: [values.yaml]` (a file beside this one).\n\
              base: {base}\nrelease:\n  name: {name}\n  namespace: {}\nlabels:\n  environment: staging\n",
             ns("staging")
         ),

@@ -21,6 +21,9 @@ pub enum Grammar {
     PathSegment,
     /// Resource quantity (`100m`, `256Mi`, `1e3`).
     Quantity,
+    /// Standard base64 with padding, line breaks ignored: what the API server decodes a
+    /// Secret's `data` and a ConfigMap's `binaryData` with (Go's `base64.StdEncoding`).
+    Base64,
 }
 
 /// Shapes of the grammars. They are plain scans rather than regexes because they run on
@@ -73,6 +76,23 @@ fn quantity(s: &str) -> bool {
     number_ok && (SUFFIXES.contains(&suffix) || exponent)
 }
 
+/// Whether `s` decodes as Go's `base64.StdEncoding` does (`\r` and `\n` are skipped; the
+/// bits after the last full byte may be anything).
+fn base64(s: &str) -> bool {
+    let mut count = 0usize;
+    let mut padding = 0usize;
+    for c in s.bytes().filter(|c| !matches!(c, b'\r' | b'\n')) {
+        let alphabet = c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+        if c == b'=' {
+            padding += 1;
+        } else if !alphabet || padding > 0 {
+            return false;
+        }
+        count += 1;
+    }
+    count.is_multiple_of(4) && padding <= 2
+}
+
 fn limited(s: &str, max: usize, ok: Shape, shape: &str) -> Option<String> {
     if s.len() > max {
         Some(format!("is {} characters long; the limit is {max}", s.len()))
@@ -114,6 +134,9 @@ impl Grammar {
             Grammar::PathSegment => path_segment(s),
             Grammar::Quantity => (!quantity(s))
                 .then(|| "is not a quantity (a number with an optional suffix such as m, Mi, Gi or k)".to_string()),
+            Grammar::Base64 => (!base64(s)).then(|| {
+                "is not base64 (the API server rejects it); give the text under `stringData` instead, or encode it with `base64 -w0`".to_string()
+            }),
         }
     }
 }
@@ -180,6 +203,16 @@ mod tests {
         }
         assert_eq!(Dns1123Label.check(&"a".repeat(63)), None);
         assert!(Dns1123Label.check(&"a".repeat(64)).is_some());
+    }
+
+    #[test]
+    fn base64() {
+        for good in ["", "aGVsbG8=", "aGVsbA==", "aGVs", "aGVs\nbG8=", "aGVt"] {
+            assert_eq!(Base64.check(good), None, "{good:?}");
+        }
+        for bad in ["not base64!!", "aGVsbG8", "aGV=sbG8", "a===", "aGVsbG8=\t", "aGVs bG8="] {
+            assert!(Base64.check(bad).is_some(), "{bad:?}");
+        }
     }
 
     #[test]

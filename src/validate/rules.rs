@@ -199,12 +199,13 @@ pub static RULES: &[Rule] = &[
         what: "Resource quantities parse (`256Mi`, `100m`, not `100 megs`); enumerated fields hold \
                one of their values (Service `type`, `imagePullPolicy`, `protocol`, `policyTypes`, \
                `whenUnsatisfiable`, seccomp `type`, `pathType`, ...); Job and CronJob pods set \
-               `restartPolicy: Never` or `OnFailure`, workloads' pods `Always`.",
+               `restartPolicy: Never` or `OnFailure`, workloads' pods `Always`; a Secret's `data` and a \
+               ConfigMap's `binaryData` hold base64 (the message never quotes the value).",
         why: "The schemas derived from OpenAPI carry no enums and accept any string as a quantity, \
               so `type: loadBalancer` or `memory: 100 megs` pass schema validation and fail at \
               apply time.",
         fix: "Use a value from the list in the message, or a quantity such as `512Mi`, `1Gi`, \
-              `250m`.",
+              `250m`; encode Secret `data` with `base64 -w0`, or give the text under `stringData`.",
         example: "resources:\n  limits: {memory: 256Mi}",
         check: Check::Semantic,
     },

@@ -170,6 +170,9 @@ const FIELDS: &[Field] = &[
     field(FORMATS, Only(&["StatefulSet"]), Obj, "/spec/volumeClaimTemplates/*/spec/resources/limits/*", G(Quantity)),
     field(FORMATS, Only(HPA), Obj, "/spec/metrics/*/resource/target/averageValue", G(Quantity)),
     field(FORMATS, Only(HPA), Obj, "/spec/metrics/*/resource/target/value", G(Quantity)),
+    // Bytes: the API server decodes these as base64 and refuses the object otherwise.
+    field(FORMATS, Only(&["Secret"]), Obj, "/data/*", G(Base64)),
+    field(FORMATS, Only(&["ConfigMap"]), Obj, "/binaryData/*", G(Base64)),
     // Enums: the schemas derived from OpenAPI v2 carry none.
     field(FORMATS, Only(SVC), Obj, "/spec/type", OneOf(&["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])),
     field(FORMATS, Only(SVC), Obj, "/spec/ports/*/protocol", OneOf(PROTOCOLS)),
@@ -486,7 +489,13 @@ fn run_field<'a>(
         };
         if let Some(why) = why {
             let label = if f.target == Target::Key { "key" } else { "value" };
-            sink.push(pointer_of(base, path), format!("{label} {subject:?} {why}"));
+            // Bytes may be a Secret's: the message never quotes them.
+            let message = if matches!(f.test, Test::Grammar(Base64)) {
+                format!("{label} {why}")
+            } else {
+                format!("{label} {subject:?} {why}")
+            };
+            sink.push(pointer_of(base, path), message);
         }
     });
     if found == 0 && f.required {
