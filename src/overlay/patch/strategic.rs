@@ -366,7 +366,11 @@ impl<'a> Walker<'a> {
         let wanted: Vec<&str> = types.iter().filter(|t| **t != "null").map(|t| word(t)).collect();
         Err(PatchError::new(
             here.at.clone(),
-            format!("`{field}` must be {}, but the patch gives {}", wanted.join(" or "), short_kind(patch)),
+            format!(
+                "`{field}` must be {}, but the patch gives {}",
+                wanted.join(" or "),
+                short_kind(patch)
+            ),
             format!("write `{field}` as the object's schema has it (see `kubectl explain` for the field)"),
         ))
     }
