@@ -137,7 +137,11 @@ fn run(case: &Path) -> String {
 #[test]
 fn bad_input() {
     let cases = cases();
-    assert!(cases.len() >= 150, "the suite has {} cases, fewer than 150", cases.len());
+    assert!(
+        cases.len() >= 150,
+        "the suite has {} cases, fewer than 150",
+        cases.len()
+    );
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(true);
     settings.set_omit_expression(true);
@@ -153,6 +157,15 @@ fn bad_input() {
 fn args_split_like_a_shell() {
     assert_eq!(
         split_args("render . --set-json 'a={\"x\": 1}' --set \"b=c d\" --set e=f\\ g\n"),
-        ["render", ".", "--set-json", "a={\"x\": 1}", "--set", "b=c d", "--set", "e=f g"]
+        [
+            "render",
+            ".",
+            "--set-json",
+            "a={\"x\": 1}",
+            "--set",
+            "b=c d",
+            "--set",
+            "e=f g"
+        ]
     );
 }

@@ -116,7 +116,10 @@ pub fn environments(sandbox: &Sandbox, args: &InputArgs, path: &str) -> Result<V
     for env in &envs {
         if !sandbox.exists(&join(&join(path, env), spec::FILE)) {
             return Err(Error::Usage {
-                message: format!("--env {env}: no overlay `{env}` (`{}` holds no overlay.yaml)", join(path, env)),
+                message: format!(
+                    "--env {env}: no overlay `{env}` (`{}` holds no overlay.yaml)",
+                    join(path, env)
+                ),
                 help: Some("--env names overlay folders under PATH".into()),
             });
         }

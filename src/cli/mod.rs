@@ -47,7 +47,10 @@ fn usage_error(clap: &str) -> String {
     let mut helped = false;
     for line in clap.lines() {
         let text = line.trim();
-        if let Some(values) = text.strip_prefix("[possible values: ").and_then(|v| v.strip_suffix(']')) {
+        if let Some(values) = text
+            .strip_prefix("[possible values: ")
+            .and_then(|v| v.strip_suffix(']'))
+        {
             out.push_str(&format!("  help: write one of: {values}\n"));
             helped = true;
         } else if let Some(tip) = text.strip_prefix("tip: ") {

@@ -283,9 +283,9 @@ fn string_map(_: &Ctx, _: &str, v: &mut Value) -> Result<(), Error> {
 fn environment(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     // `=value` (or an empty item) names no variable; the map form cannot say that.
     let unnamed = v.as_array().and_then(|items| {
-        items
-            .iter()
-            .position(|item| scalar_string(item).is_some_and(|s| s.split('=').next().is_none_or(|k| k.trim().is_empty())))
+        items.iter().position(|item| {
+            scalar_string(item).is_some_and(|s| s.split('=').next().is_none_or(|k| k.trim().is_empty()))
+        })
     });
     if let Some(i) = unnamed {
         return Err(ctx.bad(

@@ -349,7 +349,10 @@ fn tmpfs_strings(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
                         ctx.warn(
                             &format!("{}/{i}", svc.key("tmpfs")),
                             "dropped-key",
-                            format!("service `{}`: tmpfs size `{s}` on {target} is not a memory amount; no size limit", svc.name),
+                            format!(
+                                "service `{}`: tmpfs size `{s}` on {target} is not a memory amount; no size limit",
+                                svc.name
+                            ),
                             Some("write the size as `64m` or `1g`".into()),
                         );
                     }

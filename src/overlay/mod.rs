@@ -243,7 +243,10 @@ fn values_without_chart(layers: &[Overlay], req: &Request) -> Result<(), Error> 
     let help = "values are for chart bases; a compose base takes `variables:` (interpolation), \
                 manifests take `patches:`";
     for layer in layers {
-        for (key, given) in [("values", !layer.fields.values.is_empty()), ("set", !layer.fields.set.is_empty())] {
+        for (key, given) in [
+            ("values", !layer.fields.values.is_empty()),
+            ("set", !layer.fields.set.is_empty()),
+        ] {
             if given {
                 return Err(Error::input(
                     Some(layer.origin(&format!("/{key}"))),
@@ -255,7 +258,11 @@ fn values_without_chart(layers: &[Overlay], req: &Request) -> Result<(), Error> 
     }
     if let Some(set) = req.sets.first() {
         return Err(Error::Usage {
-            message: format!("{} `{}`: the overlay's base is not a chart, so nothing would read it", set.kind.flag(), set.text),
+            message: format!(
+                "{} `{}`: the overlay's base is not a chart, so nothing would read it",
+                set.kind.flag(),
+                set.text
+            ),
             help: Some(help.into()),
         });
     }
@@ -695,7 +702,10 @@ fn patches(
         if kind != "json6902" && !doc.is_object() {
             return Err(Error::input(
                 Some(origin_of("")),
-                format!("a {kind} patch must be a mapping of the fields to change, not {}", json_kind(&doc)),
+                format!(
+                    "a {kind} patch must be a mapping of the fields to change, not {}",
+                    json_kind(&doc)
+                ),
                 "write the fields as they sit in the object (`spec: {replicas: 3}`); a list of operations is a \
                  JSON patch: give it `type: json6902`",
             ));

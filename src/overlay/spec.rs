@@ -236,7 +236,8 @@ pub fn load(sandbox: &Sandbox, dir: &str) -> Result<Overlay, Error> {
 /// the rules waivers name.
 fn check_fields(fields: &Fields, spans: &Spans) -> Result<(), Error> {
     use crate::validate::Grammar;
-    let bad = |pointer: &str, message: String, help: String| Err(Error::input(Some(spans.origin(pointer)), message, help));
+    let bad =
+        |pointer: &str, message: String, help: String| Err(Error::input(Some(spans.origin(pointer)), message, help));
     let namespaces = [
         ("/namespace", "namespace", &fields.namespace),
         ("/release/namespace", "release.namespace", &fields.release.namespace),
@@ -259,8 +260,18 @@ fn check_fields(fields: &Fields, spans: &Spans) -> Result<(), Error> {
     // that stays outside must be a letter or digit.
     let name_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
     let affixes = [
-        ("/namePrefix", "namePrefix", &fields.name_prefix, fields.name_prefix.chars().next()),
-        ("/nameSuffix", "nameSuffix", &fields.name_suffix, fields.name_suffix.chars().last()),
+        (
+            "/namePrefix",
+            "namePrefix",
+            &fields.name_prefix,
+            fields.name_prefix.chars().next(),
+        ),
+        (
+            "/nameSuffix",
+            "nameSuffix",
+            &fields.name_suffix,
+            fields.name_suffix.chars().last(),
+        ),
     ];
     for (pointer, key, value, outer) in affixes {
         let outer_ok = outer.is_none_or(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
@@ -303,7 +314,10 @@ fn check_fields(fields: &Fields, spans: &Spans) -> Result<(), Error> {
         if !rule.waivable {
             return bad(
                 &format!("/policy/waivers/{i}/rule"),
-                format!("{} cannot be waived: the API server rejects such objects whatever berth says", rule.id),
+                format!(
+                    "{} cannot be waived: the API server rejects such objects whatever berth says",
+                    rule.id
+                ),
                 "fix the objects instead; waivers are for policy rules".into(),
             );
         }

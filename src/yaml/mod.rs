@@ -325,7 +325,18 @@ fn parse_here(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Documen
 
 /// The tags berth reads: the YAML core schema's, `!!binary` and `!!timestamp`, and in
 /// compose files compose's own `!reset` and `!override` (see `compose::tags`).
-const CORE_TAGS: &[&str] = &["str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp", "merge"];
+const CORE_TAGS: &[&str] = &[
+    "str",
+    "int",
+    "float",
+    "bool",
+    "null",
+    "map",
+    "seq",
+    "binary",
+    "timestamp",
+    "merge",
+];
 const COMPOSE_TAGS: &[&str] = &["reset", "override"];
 
 /// Refuses a tag berth does not know. The parser keeps the value and drops the tag, so
