@@ -222,18 +222,6 @@ pub(super) fn short(v: &Value) -> String {
     }
 }
 
-/// What a patch value is, for messages; never the value itself (it may be a Secret's).
-fn short_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Object(_) => "a mapping",
-        Value::Array(_) => "a list",
-        Value::String(_) => "a string",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::Null => "null",
-    }
-}
-
 fn describe(at: &str) -> String {
     if at.is_empty() {
         "the patch".into()
@@ -328,56 +316,8 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Refuses a patch value of another JSON type than the schema declares (a mapping for
-    /// `containers`, a string for `replicas`): merged, it would only fail validation later,
-    /// located at the base object instead of at the patch line that brought it.
-    fn check_type(&self, patch: &Value, here: &Here<'a>) -> Result<(), PatchError> {
-        let Some(declared) = here.schema.and_then(|s| s.get("type")) else {
-            return Ok(());
-        };
-        let types: Vec<&str> = match declared {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => return Ok(()),
-        };
-        let fits = |t: &str| match t {
-            "object" => patch.is_object(),
-            "array" => patch.is_array(),
-            "string" => patch.is_string(),
-            "integer" => patch.is_i64() || patch.is_u64(),
-            "number" => patch.is_number(),
-            "boolean" => patch.is_boolean(),
-            "null" => patch.is_null(),
-            _ => true,
-        };
-        if patch.is_null() || types.is_empty() || types.iter().any(|t| fits(t)) {
-            return Ok(());
-        }
-        let word = |t: &str| match t {
-            "object" => "a mapping",
-            "array" => "a list",
-            "string" => "a string",
-            "integer" => "a whole number",
-            "number" => "a number",
-            "boolean" => "true or false",
-            _ => "another type",
-        };
-        let field = here.path.last().map_or("the value", String::as_str);
-        let wanted: Vec<&str> = types.iter().filter(|t| **t != "null").map(|t| word(t)).collect();
-        Err(PatchError::new(
-            here.at.clone(),
-            format!(
-                "`{field}` must be {}, but the patch gives {}",
-                wanted.join(" or "),
-                short_kind(patch)
-            ),
-            format!("write `{field}` as the object's schema has it (see `kubectl explain` for the field)"),
-        ))
-    }
-
     /// Merges `patch` into `orig` (absent when `None`); `None` back means "delete".
     fn value(&self, orig: Option<Value>, patch: &Value, here: &Here<'a>) -> Result<Option<Value>, PatchError> {
-        self.check_type(patch, here)?;
         Ok(match patch {
             Value::Null => None,
             Value::Object(p) => {
