@@ -63,10 +63,22 @@ pub struct SourceFile {
 impl SourceFile {
     /// The text of the file, or an error located at the file if it is not UTF-8.
     pub fn text(&self) -> Result<&str, Error> {
-        std::str::from_utf8(&self.bytes).map_err(|e| Error::Input {
-            origin: Some(Origin::file(self.name.clone())),
-            message: format!("file is not valid UTF-8 ({e})"),
-            help: Some("save the file as UTF-8".into()),
+        std::str::from_utf8(&self.bytes).map_err(|e| {
+            // The bytes before the bad one are valid, so they give its line and column.
+            let good = self.bytes.get(..e.valid_up_to()).unwrap_or_default();
+            let good = String::from_utf8_lossy(good);
+            let line = good.matches('\n').count() + 1;
+            let column = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let byte = self.bytes.get(e.valid_up_to()).copied().unwrap_or_default();
+            Error::Input {
+                origin: Some(Origin::new(self.name.clone(), line, column)),
+                message: format!("file is not valid UTF-8: byte 0x{byte:02X} here starts no UTF-8 character"),
+                help: Some(
+                    "save the file as UTF-8 (an editor's \"encoding\" setting, or `iconv -f latin1 -t utf-8`); \
+                     a binary file cannot be read as text"
+                        .into(),
+                ),
+            }
         })
     }
 }

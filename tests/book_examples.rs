@@ -184,12 +184,12 @@ fn the_guide_shows_the_required_error_of_the_port() {
     let first = err.lines().next().unwrap();
     assert_eq!(
         first,
-        "error: tests/fixtures/helm-port/greeter/templates/ingress.yaml:13:16: invalid operation: every ingress.hosts entry needs a host"
+        "error: tests/fixtures/helm-port/greeter/templates/ingress.yaml:13:16: a required value is missing: every ingress.hosts entry needs a host"
     );
     let guide = chapter("from-helm.md");
     assert!(
         guide.contains(
-            "error: greeter/templates/ingress.yaml:13:16: invalid operation: every ingress.hosts entry needs a host"
+            "error: greeter/templates/ingress.yaml:13:16: a required value is missing: every ingress.hosts entry needs a host"
         ),
         "from-helm.md quotes another error than berth gives"
     );

@@ -101,7 +101,7 @@ pub fn load(sandbox: &Sandbox, dir: &str) -> Result<Meta, Error> {
     let (schema, validator) = schema()?;
     if doc.value.is_null() {
         return Err(Error::input(
-            Some(Origin::file(src.name.clone())),
+            Some(Origin::new(src.name.clone(), 1, 1)),
             "Chart.yaml is empty",
             "give the chart at least `name:` and `version:`",
         ));

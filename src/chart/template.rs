@@ -119,6 +119,7 @@ pub fn environment(own: &[Source], deps: &[(String, Vec<Source>)]) -> Result<Tem
 /// hint by kind.
 pub fn template_error(err: &minijinja::Error, files: &BTreeMap<String, String>) -> Error {
     let mut located = err;
+    let mut stop = None;
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
         if let Some(m) = e.downcast_ref::<minijinja::Error>()
@@ -127,6 +128,7 @@ pub fn template_error(err: &minijinja::Error, files: &BTreeMap<String, String>) 
         {
             located = m;
         }
+        stop = stop.or_else(|| e.downcast_ref::<helpers::Stop>().copied());
         cur = e.source();
     }
     let origin = located.name().map(|name| {
@@ -134,16 +136,35 @@ pub fn template_error(err: &minijinja::Error, files: &BTreeMap<String, String>) 
         Origin::new(file, located.line().unwrap_or(0), column(located))
     });
     let detail = located.detail().or(err.detail()).unwrap_or("");
-    let what = kind_text(located.kind());
-    let message = if detail.is_empty() {
-        what.to_string()
-    } else {
-        format!("{what}: {detail}")
+    // The chart's own stops say what the author wrote, and what to do about it.
+    let (message, help) = match stop {
+        Some(helpers::Stop::Fail) => (
+            format!("the chart stops the render (`fail`): {detail}"),
+            "its author made this a hard stop: do what the message asks, usually set a value in values.yaml, \
+             with -f or with --set",
+        ),
+        Some(helpers::Stop::Required) => (
+            format!("a required value is missing: {detail}"),
+            "set it in values.yaml, with -f or with --set; `required` refuses undefined, null and empty values",
+        ),
+        Some(helpers::Stop::Refused) => (
+            detail.to_string(),
+            "berth has no Helm helper that would make the output depend on a cluster, the clock or chance",
+        ),
+        None => {
+            let what = kind_text(located.kind());
+            let message = if detail.is_empty() {
+                what.to_string()
+            } else {
+                format!("{what}: {detail}")
+            };
+            (message, help_for(located.kind()))
+        }
     };
     Error::Input {
         origin,
         message,
-        help: Some(help_for(located.kind()).to_string()),
+        help: Some(help.to_string()),
     }
 }
 

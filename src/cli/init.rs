@@ -59,16 +59,20 @@ fn init(args: &InitArgs) -> Result<u8, Failed> {
         let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
         if !empty {
             return Err(usage(
-                format!("{} is not an empty folder", dir.display()),
+                format!("DIR {}: the folder is not empty", dir.display()),
                 "name a new or empty folder: berth init never overwrites anything",
             ));
         }
     }
     let file = &args.from_compose;
     if !file.is_file() {
+        let what = match file.exists() {
+            true => "is a folder, not a compose file",
+            false => "does not exist",
+        };
         return Err(usage(
-            format!("{} is not a compose file", file.display()),
-            "pass the compose file itself, e.g. --from-compose compose.yaml",
+            format!("--from-compose {}: the path {what}", file.display()),
+            "pass the compose file itself, e.g. --from-compose compose.yaml (relative to the current folder)",
         ));
     }
     let folder = file

@@ -116,7 +116,10 @@ pub fn environments(sandbox: &Sandbox, args: &InputArgs, path: &str) -> Result<V
     for env in &envs {
         if !sandbox.exists(&join(&join(path, env), spec::FILE)) {
             return Err(Error::Usage {
-                message: format!("no overlay `{env}`: `{}` holds no overlay.yaml", join(path, env)),
+                message: format!(
+                    "--env {env}: no overlay `{env}` (`{}` holds no overlay.yaml)",
+                    join(path, env)
+                ),
                 help: Some("--env names overlay folders under PATH".into()),
             });
         }
@@ -153,11 +156,30 @@ pub fn render_path(
     strict: bool,
     threads: Threads,
 ) -> Result<Rendered, Error> {
+    check_flags(args)?;
     let extra = args
         .files
         .iter()
         .map(|f| rel_flag(sandbox, f, "-f"))
         .collect::<Result<Vec<_>, _>>()?;
+    for (name, written) in extra.iter().zip(&args.files) {
+        if !sandbox.exists(name) {
+            return Err(Error::Usage {
+                message: format!("-f {}: `{name}` does not exist", written.display()),
+                help: Some("check the path; it is relative to the current folder".into()),
+            });
+        }
+    }
+    if !sandbox.exists(&path) {
+        return Err(Error::Usage {
+            message: format!("PATH `{path}` does not exist"),
+            help: Some(
+                "name a compose file, a chart folder (holding Chart.yaml) or an overlay folder \
+                 (holding overlay.yaml); the path is relative to the current folder"
+                    .into(),
+            ),
+        });
+    }
     let variables = named_variables(&args.env_vars, &args.env_prefixes);
     let kube_version = || {
         args.kube_version
@@ -199,6 +221,21 @@ pub fn render_path(
         };
         return pipeline::render_chart(sandbox, &req);
     }
+    if let Some(set) = set_args(args).first() {
+        return Err(Error::Usage {
+            message: format!(
+                "{} `{}`: `{}` is a compose file, which has no values to set",
+                set.kind.flag(),
+                set.text,
+                path
+            ),
+            help: Some(
+                "compose files take variables: `${NAME}` in the file, set with .env, --env-file or \
+                 --env-var NAME; the --set flags are for charts and overlays of charts"
+                    .into(),
+            ),
+        });
+    }
     let env_files = args
         .env_files
         .iter()
@@ -218,6 +255,40 @@ pub fn render_path(
         strict,
     };
     pipeline::render_compose(sandbox, &req)
+}
+
+/// Refuses flag values that would only fail later, far from the flag: a namespace or
+/// release name Kubernetes rejects (every object would carry it), a variable name that
+/// interpolation cannot refer to.
+fn check_flags(args: &InputArgs) -> Result<(), Error> {
+    use crate::validate::grammar::Grammar;
+    let names = [("--namespace", &args.namespace), ("--release-name", &args.release_name)];
+    for (flag, value) in names {
+        let Some(value) = value else { continue };
+        if let Some(why) = Grammar::Dns1123Label.check(value) {
+            return Err(Error::Usage {
+                message: format!("{flag} `{value}`: the name {why}"),
+                help: Some(format!(
+                    "{flag} becomes a Kubernetes name (a namespace, or part of every object's name): \
+                     write it as `{}`, at most 63 characters",
+                    crate::convert::names::dns_label(value, 63)
+                )),
+            });
+        }
+    }
+    for name in &args.env_vars {
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(Error::Usage {
+                message: format!("--env-var `{name}`: not a variable name interpolation can use"),
+                help: Some(
+                    "name a process variable as `${NAME}` would: a letter or `_`, then letters, digits and `_`".into(),
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The `--set*` flags in family order (the order they apply in does not depend on how

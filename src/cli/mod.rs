@@ -55,14 +55,52 @@ pub enum Command {
     Man(docs::ManArgs),
 }
 
+/// clap's message for a command line it cannot read, in berth's shape: the `error:`
+/// line, then its hints (`tip:`, the possible values) as `help:` lines, as every other
+/// berth error ends, and the usage line.
+fn usage_error(clap: &str) -> String {
+    let mut out = String::new();
+    let mut helped = false;
+    for line in clap.lines() {
+        let text = line.trim();
+        if let Some(values) = text
+            .strip_prefix("[possible values: ")
+            .and_then(|v| v.strip_suffix(']'))
+        {
+            out.push_str(&format!("  help: write one of: {values}\n"));
+            helped = true;
+        } else if let Some(tip) = text.strip_prefix("tip: ") {
+            out.push_str(&format!("  help: {tip}\n"));
+            helped = true;
+        } else if text.starts_with("For more information, try") {
+            if !helped {
+                let flag = text.split('\'').nth(1).unwrap_or("--help");
+                out.push_str(&format!("  help: see the options with `{flag}`\n"));
+            }
+        } else if !text.is_empty() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Runs berth with the process arguments and returns the exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
+        Err(e) if e.use_stderr() => {
+            let text = e.render().to_string();
+            // Help shown for a missing subcommand is help, not an error to reshape.
+            match text.starts_with("error:") {
+                true => eprint!("{}", usage_error(&text)),
+                false => eprint!("{text}"),
+            }
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(0);
         }
     };
     report::configure(cli.color, cli.quiet);

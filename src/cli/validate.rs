@@ -95,7 +95,7 @@ fn validate(args: &ValidateArgs) -> Result<u8, Error> {
                     // Only snippets read these texts: secret values masked.
                     sources.insert(source.name.clone(), Arc::from(crate::redact::text(text)));
                 }
-                Err(e) => manifests.add_unreadable(&source.name, e.to_string()),
+                Err(e) => manifests.add_unreadable(&source.name, &e),
             }
         }
     }
@@ -164,8 +164,22 @@ fn custom_schemas(crds: &[PathBuf], schema_dirs: &[PathBuf]) -> Result<CustomSch
                     "pass CustomResourceDefinition manifests with --crd",
                 ));
             }
+            let mut crds = 0;
             for o in m.objects.iter().filter(|o| o.kind() == "CustomResourceDefinition") {
                 custom.add_crd(&o.value, o.origin.as_ref())?;
+                crds += 1;
+            }
+            // A file of other objects is a wrong path, not a file of zero CRDs.
+            if let (0, Some(first)) = (crds, m.objects.first()) {
+                return Err(Error::input(
+                    first.origin.clone(),
+                    format!(
+                        "this --crd file holds no CustomResourceDefinition: its first object is a {}",
+                        first.kind()
+                    ),
+                    "pass the CRD manifests with --crd (as `kubectl get crd NAME -o yaml` prints them), \
+                     and the objects to check as PATH",
+                ));
             }
         }
     }

@@ -21,7 +21,30 @@ pub fn parse(
     text: &str,
     outer: &dyn Fn(&str) -> Option<String>,
 ) -> Result<IndexMap<String, String>, Error> {
-    parse_reporting(file, text, outer).map(|(vars, _)| vars)
+    read(file, text, outer, Names::Interpolation).map(|(vars, _)| vars)
+}
+
+/// As [`parse_reporting`], for a file of interpolation variables (`.env`, `--env-file`):
+/// every name must be one that `${NAME}` can refer to, else the line defines nothing usable.
+pub fn parse_variables(
+    file: &str,
+    text: &str,
+    outer: &dyn Fn(&str) -> Option<String>,
+) -> Result<(IndexMap<String, String>, Unset), Error> {
+    read(file, text, outer, Names::Interpolation)
+}
+
+/// Which names a file may define: a container's environment (`env_file:`) takes any name
+/// Kubernetes takes; interpolation only `[A-Za-z_][A-Za-z0-9_]*`.
+#[derive(Clone, Copy, PartialEq)]
+enum Names {
+    Container,
+    Interpolation,
+}
+
+fn interpolation_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// As [`parse`], also returning the bare names (`NAME` alone passes a host variable
@@ -31,6 +54,15 @@ pub fn parse_reporting(
     file: &str,
     text: &str,
     outer: &dyn Fn(&str) -> Option<String>,
+) -> Result<(IndexMap<String, String>, Unset), Error> {
+    read(file, text, outer, Names::Container)
+}
+
+fn read(
+    file: &str,
+    text: &str,
+    outer: &dyn Fn(&str) -> Option<String>,
+    names: Names,
 ) -> Result<(IndexMap<String, String>, Unset), Error> {
     let mut vars: IndexMap<String, String> = IndexMap::new();
     let mut unset: Unset = Vec::new();
@@ -66,6 +98,15 @@ pub fn parse_reporting(
                 Some(at()),
                 format!("invalid line in env file: `{}`", key),
                 "lines are `NAME=value`; names have no spaces",
+            ));
+        }
+        if names == Names::Interpolation && !interpolation_name(key) {
+            let column = raw.find(key).map_or(1, |i| raw[..i].chars().count() + 1);
+            return Err(Error::input(
+                Some(Origin::new(file, n + 1, column)),
+                format!("`{key}` is not a name interpolation can use, so this line defines nothing"),
+                "a variable name starts with a letter or `_` and holds only letters, digits and `_`, \
+                 as `${NAME}` requires; rename it (a container's own variables belong in an `env_file:`)",
             ));
         }
         let mut value = line[sep + 1..].trim_start().to_string();

@@ -81,7 +81,8 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
             .and_then(Value::as_object)
             .is_none_or(|s| s.is_empty());
         match none {
-            true => Err(Error::input(Some(Origin::file(main_file.as_str())), message, help)),
+            // A whole-file problem: said at the file's first line, where a service would start.
+            true => Err(Error::input(Some(Origin::new(main_file.as_str(), 1, 1)), message, help)),
             false => Ok(()),
         }
     };
@@ -203,7 +204,7 @@ fn variables(
             sandbox.read(&name, None)?
         };
         let lookup = |k: &str| cli.get(k).cloned().or_else(|| from_files.get(k).cloned());
-        let (parsed, unset) = dotenv::parse_reporting(&src.name, src.text()?, &lookup)?;
+        let (parsed, unset) = dotenv::parse_variables(&src.name, src.text()?, &lookup)?;
         warn_unset(&src.name, &unset, warnings);
         from_files.extend(parsed);
     }

@@ -99,6 +99,7 @@ const SERVICE_KEYS: &[(&str, Normaliser)] = &[
     ("stdin_open", to_bool),
     ("oom_kill_disable", to_bool),
     ("scale", to_int),
+    ("restart", restart),
 ];
 
 /// Normalises one service in place; `pointer` is `/services/<name>`.
@@ -279,7 +280,20 @@ fn string_map(_: &Ctx, _: &str, v: &mut Value) -> Result<(), Error> {
     Ok(())
 }
 
-fn environment(ctx: &Ctx, _: &str, v: &mut Value) -> Result<(), Error> {
+fn environment(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
+    // `=value` (or an empty item) names no variable; the map form cannot say that.
+    let unnamed = v.as_array().and_then(|items| {
+        items.iter().position(|item| {
+            scalar_string(item).is_some_and(|s| s.split('=').next().is_none_or(|k| k.trim().is_empty()))
+        })
+    });
+    if let Some(i) = unnamed {
+        return Err(ctx.bad(
+            &format!("{pointer}/{i}"),
+            "this `environment` item names no variable",
+            "write `NAME=value` (or `NAME` alone to pass a variable berth was given)",
+        ));
+    }
     let map: Map<String, Value> = list_or_dict(v)
         .into_iter()
         .map(|(k, val)| {
@@ -723,6 +737,7 @@ fn healthcheck(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
             Value::String(s) => *t = json!(["CMD-SHELL", s]),
             _ => string_list(ctx, &format!("{pointer}/test"), t)?,
         }
+        health_test(ctx, &format!("{pointer}/test"), t)?;
     }
     if let Some(r) = map.get_mut("retries") {
         to_int(ctx, &format!("{pointer}/retries"), r)?;
@@ -742,6 +757,43 @@ fn healthcheck(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     Ok(())
 }
 
+/// A healthcheck `test` as docker runs it: `NONE`, or `CMD`/`CMD-SHELL` and a command.
+fn health_test(ctx: &Ctx, pointer: &str, t: &Value) -> Result<(), Error> {
+    let Some(items) = t.as_array() else { return Ok(()) };
+    let first = items.first().and_then(Value::as_str);
+    let help = "write `test: [\"CMD\", \"curl\", \"-f\", \"http://localhost/\"]`, `test: curl -f http://localhost/` \
+                (run by a shell), or `disable: true`";
+    match first {
+        None => Err(ctx.bad(pointer, "the healthcheck `test` is empty", help)),
+        Some("NONE") => Ok(()),
+        Some("CMD" | "CMD-SHELL") if items.len() < 2 => {
+            Err(ctx.bad(pointer, "the healthcheck `test` names no command after its CMD", help))
+        }
+        Some("CMD" | "CMD-SHELL") => Ok(()),
+        Some(other) => Err(ctx.bad(
+            pointer,
+            format!("the healthcheck `test` list starts with `{other}`, not CMD, CMD-SHELL or NONE"),
+            format!("put `CMD` first (`[\"CMD\", \"{other}\", ...]`) to run the command as written, or `CMD-SHELL` to run it in a shell"),
+        )),
+    }
+}
+
+/// `restart`: the policies docker knows. Anything else would silently become compose's
+/// default (a long-running Deployment) while the author meant something else.
+fn restart(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
+    let Some(s) = v.as_str() else { return Ok(()) };
+    let known = matches!(s, "no" | "none" | "always" | "unless-stopped" | "on-failure")
+        || s.strip_prefix("on-failure:").is_some_and(|n| n.parse::<u32>().is_ok());
+    if known {
+        return Ok(());
+    }
+    Err(ctx.bad(
+        pointer,
+        format!("`restart: {s}` is not a restart policy"),
+        "write `no`, `always`, `unless-stopped`, `on-failure` or `on-failure:N` (N retries)",
+    ))
+}
+
 /// The `deploy.mode` values docker knows.
 const DEPLOY_MODES: [&str; 4] = ["replicated", "global", "replicated-job", "global-job"];
 
@@ -749,6 +801,13 @@ fn deploy(ctx: &Ctx, pointer: &str, v: &mut Value) -> Result<(), Error> {
     let Some(map) = v.as_object_mut() else { return Ok(()) };
     if let Some(r) = map.get_mut("replicas") {
         to_int(ctx, &format!("{pointer}/replicas"), r)?;
+        if r.as_i64().is_some_and(|n| n < 0) {
+            return Err(ctx.bad(
+                &format!("{pointer}/replicas"),
+                format!("`replicas: {r}` is negative"),
+                "write 0 or more (0 keeps the workload but runs no pod)",
+            ));
+        }
     }
     if let Some(l) = map.get_mut("labels") {
         string_map(ctx, &format!("{pointer}/labels"), l)?;

@@ -346,7 +346,20 @@ fn tmpfs_strings(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
         let mut size = None;
         for o in opts.split(',').filter(|o| !o.is_empty()) {
             match o.split_once('=') {
-                Some(("size", s)) => size = resources::memory_quantity(s),
+                Some(("size", s)) => {
+                    size = resources::memory_quantity(s);
+                    if size.is_none() {
+                        ctx.warn(
+                            &format!("{}/{i}", svc.key("tmpfs")),
+                            "dropped-key",
+                            format!(
+                                "service `{}`: tmpfs size `{s}` on {target} is not a memory amount; no size limit",
+                                svc.name
+                            ),
+                            Some("write the size as `64m` or `1g`".into()),
+                        );
+                    }
+                }
                 _ => ctx.warn(
                     &format!("{}/{i}", svc.key("tmpfs")),
                     "dropped-key",

@@ -214,9 +214,17 @@ fn plain_types(message: &str) -> String {
         ("expected a boolean", "expected true or false"),
         ("expected a sequence", "expected a list"),
     ];
-    NAMES
+    let message = NAMES
         .iter()
-        .fold(message.to_string(), |m, (rust, plain)| m.replace(rust, plain))
+        .fold(message.to_string(), |m, (rust, plain)| m.replace(rust, plain));
+    // `expected struct Expose`: a Rust type where the schema has a mapping of knobs.
+    match message.split_once("expected struct ") {
+        Some((before, after)) => {
+            let rest = after.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+            format!("{before}expected a mapping of knobs{rest}")
+        }
+        None => message,
+    }
 }
 
 /// The top-level knobs.

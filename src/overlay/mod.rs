@@ -94,6 +94,9 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
             _ => e,
         });
     }
+    if !matches!(base, Base::Chart(_)) {
+        values_without_chart(&layers, req)?;
+    }
     let namespace = req
         .namespace
         .clone()
@@ -232,6 +235,44 @@ fn chain(sandbox: &Sandbox, dir: &str) -> Result<(Vec<Overlay>, Base), Error> {
         };
         return Ok((layers, kind));
     }
+}
+
+/// Values (`values:`, `set:`, `-f`, `--set*`) only mean something to a chart; for a
+/// compose or manifests base they would be dropped without a word.
+fn values_without_chart(layers: &[Overlay], req: &Request) -> Result<(), Error> {
+    let help = "values are for chart bases; a compose base takes `variables:` (interpolation), \
+                manifests take `patches:`";
+    for layer in layers {
+        for (key, given) in [
+            ("values", !layer.fields.values.is_empty()),
+            ("set", !layer.fields.set.is_empty()),
+        ] {
+            if given {
+                return Err(Error::input(
+                    Some(layer.origin(&format!("/{key}"))),
+                    format!("`{key}` is given, but the base is not a chart, so nothing would read it"),
+                    help,
+                ));
+            }
+        }
+    }
+    if let Some(set) = req.sets.first() {
+        return Err(Error::Usage {
+            message: format!(
+                "{} `{}`: the overlay's base is not a chart, so nothing would read it",
+                set.kind.flag(),
+                set.text
+            ),
+            help: Some(help.into()),
+        });
+    }
+    if let Some(f) = req.values_files.first() {
+        return Err(Error::Usage {
+            message: format!("-f {f}: the overlay's base is not a chart, so nothing would read this values file"),
+            help: Some(help.into()),
+        });
+    }
+    Ok(())
 }
 
 /// A file named like a compose file (`compose.yaml`, `docker-compose.prod.yml`, ...).
@@ -658,6 +699,17 @@ fn patches(
                 )
             })?,
         };
+        if kind != "json6902" && !doc.is_object() {
+            return Err(Error::input(
+                Some(origin_of("")),
+                format!(
+                    "a {kind} patch must be a mapping of the fields to change, not {}",
+                    json_kind(&doc)
+                ),
+                "write the fields as they sit in the object (`spec: {replicas: 3}`); a list of operations is a \
+                 JSON patch: give it `type: json6902`",
+            ));
+        }
         let matcher = compiled(&target, objects, &at, "patch")?;
         let how = match kind.as_str() {
             "json6902" => How::Json6902(&doc),
@@ -717,6 +769,18 @@ fn compiled(
             e.help,
         )
     })
+}
+
+/// What a JSON value is, for messages.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
 }
 
 /// One patch document, ready to apply to each object it targets.

@@ -201,7 +201,7 @@ pub fn load(sandbox: &Sandbox, dir: &str) -> Result<Overlay, Error> {
     let doc = yaml::parse_one(&src.name, src.text()?, Flavor::Manifest)?;
     if doc.value.is_null() {
         return Err(Error::input(
-            Some(Origin::file(src.name.clone())),
+            Some(Origin::new(src.name.clone(), 1, 1)),
             "overlay.yaml is empty",
             "an overlay needs at least `base:` (a chart folder, a compose file, a folder of manifests or another overlay)",
         ));
@@ -222,12 +222,107 @@ pub fn load(sandbox: &Sandbox, dir: &str) -> Result<Overlay, Error> {
             "check the fields against the overlay.yaml reference",
         )
     })?;
+    check_fields(&fields, &doc.spans)?;
     Ok(Overlay {
         dir: parent_of(&file).to_string(),
         file,
         fields,
         spans: doc.spans,
     })
+}
+
+/// Checks what the schema cannot say well, so the error is at the field rather than at
+/// every object it would break later: names that go into Kubernetes names, image digests,
+/// the rules waivers name.
+fn check_fields(fields: &Fields, spans: &Spans) -> Result<(), Error> {
+    use crate::validate::Grammar;
+    let bad =
+        |pointer: &str, message: String, help: String| Err(Error::input(Some(spans.origin(pointer)), message, help));
+    let namespaces = [
+        ("/namespace", "namespace", &fields.namespace),
+        ("/release/namespace", "release.namespace", &fields.release.namespace),
+        ("/release/name", "release.name", &fields.release.name),
+    ];
+    for (pointer, key, value) in namespaces {
+        let Some(value) = value else { continue };
+        if let Some(why) = Grammar::Dns1123Label.check(value) {
+            return bad(
+                pointer,
+                format!("`{key}: {value}` cannot be a Kubernetes name: it {why}"),
+                format!(
+                    "write it as `{}`, at most 63 characters",
+                    crate::convert::names::dns_label(value, 63)
+                ),
+            );
+        }
+    }
+    // A prefix and a suffix become part of names: only name characters, and the end
+    // that stays outside must be a letter or digit.
+    let name_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
+    let affixes = [
+        (
+            "/namePrefix",
+            "namePrefix",
+            &fields.name_prefix,
+            fields.name_prefix.chars().next(),
+        ),
+        (
+            "/nameSuffix",
+            "nameSuffix",
+            &fields.name_suffix,
+            fields.name_suffix.chars().last(),
+        ),
+    ];
+    for (pointer, key, value, outer) in affixes {
+        let outer_ok = outer.is_none_or(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        if !value.chars().all(name_char) || !outer_ok {
+            return bad(
+                pointer,
+                format!("`{key}: {value}` would make names Kubernetes rejects"),
+                format!(
+                    "use lowercase letters, digits, `-` and `.`, with a letter or digit {}, e.g. `{}`",
+                    if key == "namePrefix" { "first" } else { "last" },
+                    value.to_ascii_lowercase().replace(|c: char| !name_char(c), "-")
+                ),
+            );
+        }
+    }
+    for (i, image) in fields.images.iter().enumerate() {
+        let Some(digest) = &image.digest else { continue };
+        let well_formed = digest.split_once(':').is_some_and(|(algorithm, hex)| {
+            !algorithm.is_empty()
+                && algorithm.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && hex.len() >= 32
+                && hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        });
+        if !well_formed {
+            return bad(
+                &format!("/images/{i}/digest"),
+                format!("`{digest}` is not an image digest"),
+                "write `sha256:` and the 64 lowercase hex digits of the digest (from `docker buildx imagetools inspect` or the registry)".into(),
+            );
+        }
+    }
+    for (i, waiver) in fields.policy.waivers.iter().enumerate() {
+        let Some(rule) = crate::validate::rule(&waiver.rule) else {
+            return bad(
+                &format!("/policy/waivers/{i}/rule"),
+                format!("waiver {} names the unknown rule `{}`", i + 1, waiver.rule),
+                "use a rule id from the book's rule reference (berth validate prints it with each finding)".into(),
+            );
+        };
+        if !rule.waivable {
+            return bad(
+                &format!("/policy/waivers/{i}/rule"),
+                format!(
+                    "{} cannot be waived: the API server rejects such objects whatever berth says",
+                    rule.id
+                ),
+                "fix the objects instead; waivers are for policy rules".into(),
+            );
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -68,10 +68,16 @@ impl Manifests {
         }
     }
 
-    /// A file that is not text.
-    pub fn add_unreadable(&mut self, file: &Arc<str>, message: String) {
+    /// A file that is not text: the finding is where reading stopped (the first byte that
+    /// is not UTF-8), with what to do about it.
+    pub fn add_unreadable(&mut self, file: &Arc<str>, e: &Error) {
         self.files.push(file.clone());
-        self.findings.push(yaml_finding(Origin::file(file.clone()), message));
+        let origin = e.origin().cloned().unwrap_or_else(|| Origin::file(file.clone()));
+        let message = match e.help() {
+            Some(h) => format!("{e} ({h})"),
+            None => e.to_string(),
+        };
+        self.findings.push(yaml_finding(origin, message));
     }
 
     /// The slow path: find the broken documents, report them, and read the rest.

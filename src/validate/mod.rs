@@ -10,7 +10,7 @@
 mod apis;
 pub mod crd;
 mod engine;
-mod grammar;
+pub(crate) mod grammar;
 mod ident;
 pub mod input;
 pub mod policy;

@@ -27,12 +27,13 @@ use super::{Document, MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES, push_segment};
 /// then runs the full parser). Empty and `null` documents are skipped, as the full parser's
 /// caller skips them.
 pub(super) fn parse(file: &Arc<str>, text: &str) -> Option<Vec<Document>> {
-    // Tabs, carriage returns, a byte-order mark and control characters change how YAML
-    // reads indentation and line ends; the full parser handles them.
+    // Tabs, carriage returns, a byte-order mark (anywhere: inside a document it is an error
+    // the full parser reports) and control characters change how YAML reads indentation
+    // and line ends; the full parser handles them.
     if text
         .bytes()
         .any(|b| b == b'\t' || b == b'\r' || (b < 0x20 && b != b'\n') || b == 0x7f)
-        || text.starts_with('\u{feff}')
+        || text.contains('\u{feff}')
     {
         return None;
     }

@@ -310,6 +310,9 @@ fn full_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Docume
 fn parse_here(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
     let nodes: Vec<Spanned<node::Node>> =
         serde_saphyr::from_multiple_with_options(text, options(flavor)).map_err(|e| parse_error(file, &e))?;
+    if text.contains('!') {
+        unknown_tag(file, text, flavor)?;
+    }
     nodes
         .into_iter()
         .map(|n| {
@@ -318,6 +321,54 @@ fn parse_here(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Documen
         })
         .filter(|d| !matches!(d, Ok(Document { value: Value::Null, .. })))
         .collect()
+}
+
+/// The tags berth reads: the YAML core schema's, `!!binary` and `!!timestamp`, and in
+/// compose files compose's own `!reset` and `!override` (see `compose::tags`).
+const CORE_TAGS: &[&str] = &[
+    "str",
+    "int",
+    "float",
+    "bool",
+    "null",
+    "map",
+    "seq",
+    "binary",
+    "timestamp",
+    "merge",
+];
+const COMPOSE_TAGS: &[&str] = &["reset", "override"];
+
+/// Refuses a tag berth does not know. The parser keeps the value and drops the tag, so
+/// `!vault secret/x` or CloudFormation's `!Ref x` would go on as a plain string that means
+/// something else than the author wrote; better to stop at the tag. Runs only on text that
+/// parsed (so the limits held) and holds a `!`; the event scan allocates nothing per node.
+fn unknown_tag(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<(), Error> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    for (event, span) in Parser::new_from_str(text).flatten() {
+        let tag = match &event {
+            Event::Scalar(_, _, _, tag) | Event::SequenceStart(_, _, tag) | Event::MappingStart(_, _, tag) => tag,
+            _ => continue,
+        };
+        let Some(tag) = tag else { continue };
+        let known = if tag.handle() == "tag:yaml.org,2002:" {
+            CORE_TAGS.contains(&tag.suffix())
+        } else {
+            flavor == Flavor::Compose && tag.handle() == "!" && COMPOSE_TAGS.contains(&tag.suffix())
+        };
+        if known {
+            continue;
+        }
+        let at = span.tag_start.unwrap_or(span.start);
+        let written = format!("{}{}", tag.original_handle(), tag.suffix());
+        return Err(Error::input(
+            Some(Origin::new(file.clone(), at.line(), at.col() + 1)),
+            format!("invalid YAML: unknown tag `{written}`"),
+            "berth reads only YAML's standard tags (`!!str`, `!!int`, `!!binary`, ...) and, in compose files, \
+             `!reset` and `!override`; remove the tag, or quote the value if the `!` is part of the text",
+        ));
+    }
+    Ok(())
 }
 
 /// Appends `/key` to a JSON pointer, escaped as [`pointer_segment`] does, without

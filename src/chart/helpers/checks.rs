@@ -7,6 +7,34 @@ use minijinja::{Environment, Value};
 
 use super::failure;
 
+/// Why a helper stopped the render on purpose, attached as the error's source so the
+/// message can say so instead of calling the chart's own stop an "invalid operation".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// `fail(message)`.
+    Fail,
+    /// `required(message, value)` on a missing value.
+    Required,
+    /// A Helm helper berth leaves out (`lookup`, `now`, `random`, ...).
+    Refused,
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stop::Fail => "the chart called fail",
+            Stop::Required => "a required value is missing",
+            Stop::Refused => "the helper is not available",
+        })
+    }
+}
+
+impl std::error::Error for Stop {}
+
+fn stop(kind: Stop, message: &str) -> minijinja::Error {
+    failure(message).with_source(kind)
+}
+
 /// Helm names that exist only to explain why berth has no such helper. Each is both a
 /// function and a filter, so `{{ lookup(...) }}` and `{{ x | random }}` say the same.
 const REFUSED: &[(&str, &str)] = &[
@@ -31,7 +59,7 @@ const REFUSED: &[(&str, &str)] = &[
 /// value is undefined, none or the empty string (Helm's `required`; `0` and `false` pass).
 pub fn required(message: &str, value: Value) -> Result<Value, minijinja::Error> {
     if is_missing(&value) {
-        Err(failure(message))
+        Err(stop(Stop::Required, message))
     } else {
         Ok(value)
     }
@@ -48,12 +76,12 @@ fn is_missing(value: &Value) -> bool {
 
 /// `fail(message)`: stops the render with the chart author's message.
 pub fn fail(message: &str) -> Result<Value, minijinja::Error> {
-    Err(failure(message))
+    Err(stop(Stop::Fail, message))
 }
 
 pub(super) fn register_refused(env: &mut Environment<'_>) {
     for (name, why) in REFUSED {
-        let refuse = move |_: Rest<Value>| -> Result<Value, minijinja::Error> { Err(failure(*why)) };
+        let refuse = move |_: Rest<Value>| -> Result<Value, minijinja::Error> { Err(stop(Stop::Refused, why)) };
         env.add_function(*name, refuse);
         env.add_filter(*name, refuse);
     }

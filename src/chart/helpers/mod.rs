@@ -13,6 +13,7 @@
 //!   that turns a template including itself into an error instead of a stack overflow.
 
 mod checks;
+pub use checks::Stop;
 mod data;
 mod digest;
 mod nested;
