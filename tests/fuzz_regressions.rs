@@ -100,7 +100,13 @@ fn compose_target(data: &[u8]) -> Result<usize, berth::Error> {
 
 /// fuzz/fuzz_targets/set.rs: NUL-separated arguments, the first byte of each the flag.
 fn set_target(data: &[u8]) -> Result<Values, berth::Error> {
-    const KINDS: [SetKind; 5] = [SetKind::Set, SetKind::String, SetKind::Json, SetKind::Literal, SetKind::File];
+    const KINDS: [SetKind; 5] = [
+        SetKind::Set,
+        SetKind::String,
+        SetKind::Json,
+        SetKind::Literal,
+        SetKind::File,
+    ];
     let dir = tempfile::tempdir().unwrap();
     write_all(dir.path(), &[("a.txt", "from a file\n"), ("dir/b.txt", "b")]);
     let sandbox = Sandbox::new(dir.path()).unwrap();
@@ -137,7 +143,10 @@ fn template_target(data: &[u8]) -> Result<usize, berth::Error> {
     write_all(
         dir.path(),
         &[
-            ("Chart.yaml", "apiVersion: v2\nname: fuzz\nversion: 1.0.0\nappVersion: \"2.1\"\n"),
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: fuzz\nversion: 1.0.0\nappVersion: \"2.1\"\n",
+            ),
             ("values.yaml", &values),
             ("templates/fuzz.yaml", &template),
             ("templates/_helpers.tpl", &helpers),

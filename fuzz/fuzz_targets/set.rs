@@ -9,7 +9,13 @@ use berth::Sandbox;
 use berth::chart::values::{self, SetArg, SetKind, Values};
 use libfuzzer_sys::fuzz_target;
 
-const KINDS: [SetKind; 5] = [SetKind::Set, SetKind::String, SetKind::Json, SetKind::Literal, SetKind::File];
+const KINDS: [SetKind; 5] = [
+    SetKind::Set,
+    SetKind::String,
+    SetKind::Json,
+    SetKind::Literal,
+    SetKind::File,
+];
 
 fuzz_target!(|data: &[u8]| {
     let sandbox = SANDBOX.get_or_init(|| {
