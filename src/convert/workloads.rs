@@ -9,8 +9,9 @@ use serde_json::{Map, Value, json};
 use super::xberth::{self, WorkloadKind};
 use super::{Ctx, Pod, Svc, names};
 use crate::compose::Project;
-use crate::error::Error;
+use crate::error::{Error, Warnings};
 use crate::manifest::add_waiver;
+use crate::source::Origin;
 
 /// Services that another service waits for with `service_completed_successfully`: they
 /// are one-shot tasks, so they become Jobs.
@@ -160,10 +161,51 @@ pub fn escape_dollars(s: &str) -> String {
     out
 }
 
+/// An image a service runs that is not pinned to a tag or digest: the `image-tag`
+/// warning waits for the final image, since an overlay's `images:` may pin it.
+#[derive(Debug, Clone)]
+pub struct ImageUse {
+    pub origin: Option<Origin>,
+    pub service: String,
+    pub image: String,
+    /// The image is the one berth names for a build-only service.
+    pub built: bool,
+}
+
+/// Warns about each image that `finally` (the image after overlays) leaves unpinned,
+/// naming the final image.
+pub fn warn_unpinned(uses: &[ImageUse], finally: impl Fn(&str) -> String, warnings: &mut Warnings) {
+    for u in uses {
+        let image = finally(&u.image);
+        if pinned(&image) {
+            continue;
+        }
+        let (message, help) = if u.built && image == u.image {
+            (
+                format!(
+                    "service `{}` is build-only: it runs image `{image}` without a tag",
+                    u.service
+                ),
+                "build and push the image, and set its tag with `x-berth.tag`",
+            )
+        } else {
+            let why = if image.ends_with(":latest") {
+                "is tagged `latest`"
+            } else {
+                "has no tag, so it pulls `latest`"
+            };
+            (
+                format!("service `{}`: image `{image}` {why}", u.service),
+                "pin a version tag or digest so every rollout runs the same image",
+            )
+        };
+        warnings.push(u.origin.clone(), "image-tag", message, Some(help.into()));
+    }
+}
+
 fn image(ctx: &mut Ctx, svc: &Svc) -> Result<String, Error> {
-    let at = svc.key("image");
-    let image = match (&svc.x.image, &svc.s.image) {
-        (Some(i), _) | (None, Some(i)) => i.clone(),
+    let (image, built) = match (&svc.x.image, &svc.s.image) {
+        (Some(i), _) | (None, Some(i)) => (i.clone(), false),
         (None, None) if svc.s.build.is_some() => {
             let repo = format!(
                 "{}-{}",
@@ -171,19 +213,8 @@ fn image(ctx: &mut Ctx, svc: &Svc) -> Result<String, Error> {
                 names::dns_label(svc.name, 63)
             );
             match &svc.x.tag {
-                Some(tag) => format!("{repo}:{tag}"),
-                None => {
-                    ctx.warn(
-                        &svc.key("build"),
-                        "image-tag",
-                        format!(
-                            "service `{}` is build-only: it runs image `{repo}` without a tag",
-                            svc.name
-                        ),
-                        Some("build and push the image, and set its tag with `x-berth.tag`".into()),
-                    );
-                    return Ok(repo);
-                }
+                Some(tag) => (format!("{repo}:{tag}"), true),
+                None => (repo, true),
             }
         }
         (None, None) => {
@@ -195,20 +226,13 @@ fn image(ctx: &mut Ctx, svc: &Svc) -> Result<String, Error> {
         }
     };
     if !pinned(&image) {
-        ctx.warn(
-            &at,
-            "image-tag",
-            format!(
-                "service `{}`: image `{image}` {}",
-                svc.name,
-                if image.ends_with(":latest") {
-                    "is tagged `latest`"
-                } else {
-                    "has no tag, so it pulls `latest`"
-                }
-            ),
-            Some("pin a version tag or digest so every rollout runs the same image".into()),
-        );
+        let at = if built { svc.key("build") } else { svc.key("image") };
+        ctx.images.push(ImageUse {
+            origin: ctx.origin(&at),
+            service: svc.name.to_string(),
+            image: image.clone(),
+            built,
+        });
     }
     Ok(image)
 }
