@@ -545,6 +545,21 @@ const POD_CASES: &[(&str, &str, &str)] = &[
         r#"{"kubernetes.io/os":"linux","kubernetes.io/arch":"arm64"}"#,
     ),
     (
+        "image: a:1\nplatform: linux/x86_64",
+        "/nodeSelector",
+        r#"{"kubernetes.io/os":"linux","kubernetes.io/arch":"amd64"}"#,
+    ),
+    (
+        "image: a:1\nplatform: linux/arm/v7",
+        "/nodeSelector",
+        r#"{"kubernetes.io/os":"linux","kubernetes.io/arch":"arm"}"#,
+    ),
+    (
+        "image: a:1\ndeploy:\n  placement:\n    constraints: [\"node.platform.arch == aarch64\"]",
+        "/nodeSelector",
+        r#"{"kubernetes.io/arch":"arm64"}"#,
+    ),
+    (
         "image: a:1\ndeploy:\n  placement:\n    constraints: [\"node.labels.disk==ssd\", \"node.platform.os == linux\"]",
         "/nodeSelector",
         r#"{"disk":"ssd","kubernetes.io/os":"linux"}"#,

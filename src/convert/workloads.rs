@@ -473,7 +473,7 @@ fn node_selector(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             sel.insert("kubernetes.io/os".into(), json!(os));
         }
         if let Some(arch) = parts.next().filter(|p| !p.is_empty()) {
-            sel.insert("kubernetes.io/arch".into(), json!(arch));
+            sel.insert("kubernetes.io/arch".into(), json!(node_arch(arch)));
         }
     }
     let placement = svc.s.deploy.as_ref().and_then(|d| d.placement.as_ref());
@@ -505,7 +505,8 @@ fn node_selector(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
                 "node.platform.arch" => Some("kubernetes.io/arch".to_string()),
                 _ => k.strip_prefix("node.labels.").map(str::to_string),
             };
-            label.map(|l| (l, v.trim().to_string()))
+            let v = if k == "node.platform.arch" { node_arch(v.trim()) } else { v.trim() };
+            label.map(|l| (l, v.to_string()))
         });
         match key {
             Some((label, value)) => {
@@ -525,6 +526,36 @@ fn node_selector(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
     if !sel.is_empty() {
         pod.spec.insert("nodeSelector".into(), Value::Object(sel));
     }
+}
+
+/// Other spellings of an architecture (`uname -m`'s, which swarm's `node.platform.arch`
+/// uses, and distributions') and the Go name Kubernetes nodes carry in
+/// `kubernetes.io/arch`; an ARM variant (`arm/v7`) has no node label and is dropped.
+const ARCHES: &[(&str, &str)] = &[
+    ("x86_64", "amd64"),
+    ("x86-64", "amd64"),
+    ("x64", "amd64"),
+    ("aarch64", "arm64"),
+    ("arm64v8", "arm64"),
+    ("armv8", "arm64"),
+    ("armv7", "arm"),
+    ("armv7l", "arm"),
+    ("armv6", "arm"),
+    ("armv6l", "arm"),
+    ("armhf", "arm"),
+    ("armel", "arm"),
+    ("i386", "386"),
+    ("i686", "386"),
+    ("x86", "386"),
+    ("ppc64el", "ppc64le"),
+];
+
+/// The `kubernetes.io/arch` value of a compose or swarm architecture name.
+pub fn node_arch(arch: &str) -> &str {
+    ARCHES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(arch))
+        .map_or(arch, |(_, go)| go)
 }
 
 /// `post_start` / `pre_stop` with one plain command → container lifecycle exec hooks.
@@ -848,6 +879,25 @@ mod tests {
         assert!(pinned("reg:5000/app@sha256:abc"));
         assert!(!pinned("reg:5000/app"));
         assert!(!pinned("nginx:latest"));
+    }
+
+    #[test]
+    fn architectures_get_the_names_nodes_carry() {
+        for (given, node) in [
+            ("x86_64", "amd64"),
+            ("amd64", "amd64"),
+            ("aarch64", "arm64"),
+            ("arm64", "arm64"),
+            ("armv7", "arm"),
+            ("arm", "arm"),
+            ("i386", "386"),
+            ("386", "386"),
+            ("ppc64le", "ppc64le"),
+            ("s390x", "s390x"),
+            ("riscv64", "riscv64"),
+        ] {
+            assert_eq!(node_arch(given), node, "{given}");
+        }
         assert!(!pinned("nginx"));
     }
 }
