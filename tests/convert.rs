@@ -800,6 +800,36 @@ const WARNING_CASES: &[(&str, &str, &str)] = &[
         "cluster-only",
         "published port(s) 8080 are reachable inside the cluster only",
     ),
+    (
+        "image: a:1\nvolumes:\n  - {type: bind, source: ./missing, target: /m, bind: {propagation: rshared}}",
+        "dropped-key",
+        "`bind.propagation` on the mount at /m is dropped",
+    ),
+    (
+        "image: a:1\nvolumes:\n  - {type: bind, source: ./missing, target: /m, bind: {selinux: z}}",
+        "dropped-key",
+        "`bind.selinux` on the mount at /m is dropped",
+    ),
+    (
+        "image: a:1\nvolumes:\n  - {type: bind, source: ./missing, target: /m, bind: {create_host_path: false}}",
+        "dropped-key",
+        "`bind.create_host_path` on the mount at /m is dropped",
+    ),
+    (
+        "image: a:1\nvolumes:\n  - {type: bind, source: ./missing, target: /m, consistency: cached}",
+        "dropped-key",
+        "`consistency: cached` on the mount at /m is dropped",
+    ),
+    (
+        "image: a:1\nvolumes:\n  - {type: volume, source: data, target: /d, consistency: delegated}",
+        "dropped-key",
+        "`consistency: delegated` on the mount at /d is dropped",
+    ),
+    (
+        "image: a:1\ndepends_on:\n  db: {condition: service_started, restart: true, required: true}",
+        "dropped-key",
+        "depends_on `db.restart` is dropped",
+    ),
     ("image: nginx", "image-tag", "has no tag"),
     ("image: nginx:latest", "image-tag", "is tagged `latest`"),
     ("build: {context: .}", "image-tag", "build-only"),
@@ -917,6 +947,19 @@ fn warnings_per_key() {
         let (_, warnings) = run(&yaml);
         assert!(has_warning(&warnings, code, needle), "{body}: {:?}", codes(&warnings));
     }
+}
+
+/// What compose means by default, and what berth does too, warns about nothing.
+#[test]
+fn default_mount_and_dependency_options_do_not_warn() {
+    let (_, warnings) = run(&svc(
+        "image: a:1\nvolumes:\n  - {type: bind, source: ./missing, target: /m, consistency: consistent, bind: {create_host_path: true}}\ndepends_on:\n  db: {condition: service_started, restart: false, required: false}",
+    ));
+    assert!(
+        !warnings.iter().any(|w| w.code == "dropped-key"),
+        "{:?}",
+        codes(&warnings)
+    );
 }
 
 #[test]
