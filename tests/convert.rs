@@ -949,6 +949,34 @@ fn warnings_per_key() {
     }
 }
 
+/// A named volume mounted twice by one service is one claim with two mounts.
+#[test]
+fn one_volume_mounted_twice_is_one_claim() {
+    let (objects, _) = run(&format!(
+        "{}volumes:\n  data: {{}}\n",
+        svc("image: a:1\nvolumes:\n  - {type: volume, source: data, target: /data}\n  - {type: volume, source: data, target: /logs, volume: {subpath: logs}}")
+    ));
+    let sts = find(&objects, "StatefulSet", "app");
+    let templates = sts["spec"]["volumeClaimTemplates"].as_array().unwrap();
+    assert_eq!(templates.len(), 1, "{sts:#}");
+    let mounts = &sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"];
+    assert_eq!(
+        mounts,
+        &json!([
+            {"name": "data", "mountPath": "/data"},
+            {"name": "data", "mountPath": "/logs", "subPath": "logs"}
+        ]),
+        "{sts:#}"
+    );
+    // The same for a Deployment's PVC: one pod volume.
+    let (objects, _) = run(&format!(
+        "{}volumes:\n  data: {{}}\n",
+        svc("image: a:1\nx-berth: {workload: deployment}\nvolumes:\n  - {type: volume, source: data, target: /data}\n  - {type: volume, source: data, target: /logs}")
+    ));
+    let volumes = &pod_spec(&objects, "Deployment", "app")["volumes"];
+    assert_eq!(volumes.as_array().map(Vec::len), Some(1), "{volumes:#}");
+}
+
 /// What compose means by default, and what berth does too, warns about nothing.
 #[test]
 fn default_mount_and_dependency_options_do_not_warn() {

@@ -314,6 +314,9 @@ pub struct Pod {
     /// StatefulSet `volumeClaimTemplates`.
     pub claim_templates: Vec<Value>,
     volume_names: BTreeSet<String>,
+    /// Pod volume of each named compose volume: mounted twice (two paths, or a
+    /// `subpath` each), it is still one claim.
+    pub named_volumes: BTreeMap<String, String>,
     container_sc: Map<String, Value>,
     pod_sc: Map<String, Value>,
 }

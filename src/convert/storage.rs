@@ -191,6 +191,26 @@ fn named(
     volume: &str,
     v: &ServiceVolume,
 ) -> Result<Option<String>, Error> {
+    if let Some(name) = pod.named_volumes.get(volume) {
+        return Ok(Some(name.clone()));
+    }
+    let name = named_once(ctx, svc, kind, pod, at, volume, v)?;
+    if let Some(name) = &name {
+        pod.named_volumes.insert(volume.to_string(), name.clone());
+    }
+    Ok(name)
+}
+
+/// The pod volume (and PVC or claim template) of a named volume's first mount.
+fn named_once(
+    ctx: &mut Ctx,
+    svc: &Svc,
+    kind: WorkloadKind,
+    pod: &mut Pod,
+    at: &str,
+    volume: &str,
+    v: &ServiceVolume,
+) -> Result<Option<String>, Error> {
     let top = ctx.project.volumes.get(volume);
     let top_ptr = format!("/volumes/{}", crate::yaml::pointer_segment(volume));
     let claim = top.and_then(|t| t.name.clone()).unwrap_or_else(|| volume.to_string());
