@@ -954,7 +954,9 @@ fn warnings_per_key() {
 fn one_volume_mounted_twice_is_one_claim() {
     let (objects, _) = run(&format!(
         "{}volumes:\n  data: {{}}\n",
-        svc("image: a:1\nvolumes:\n  - {type: volume, source: data, target: /data}\n  - {type: volume, source: data, target: /logs, volume: {subpath: logs}}")
+        svc(
+            "image: a:1\nvolumes:\n  - {type: volume, source: data, target: /data}\n  - {type: volume, source: data, target: /logs, volume: {subpath: logs}}"
+        )
     ));
     let sts = find(&objects, "StatefulSet", "app");
     let templates = sts["spec"]["volumeClaimTemplates"].as_array().unwrap();
@@ -971,7 +973,9 @@ fn one_volume_mounted_twice_is_one_claim() {
     // The same for a Deployment's PVC: one pod volume.
     let (objects, _) = run(&format!(
         "{}volumes:\n  data: {{}}\n",
-        svc("image: a:1\nx-berth: {workload: deployment}\nvolumes:\n  - {type: volume, source: data, target: /data}\n  - {type: volume, source: data, target: /logs}")
+        svc(
+            "image: a:1\nx-berth: {workload: deployment}\nvolumes:\n  - {type: volume, source: data, target: /data}\n  - {type: volume, source: data, target: /logs}"
+        )
     ));
     let volumes = &pod_spec(&objects, "Deployment", "app")["volumes"];
     assert_eq!(volumes.as_array().map(Vec::len), Some(1), "{volumes:#}");

@@ -189,7 +189,9 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ),
     (
         "platform",
-        Converted("pod `nodeSelector` on `kubernetes.io/os` and `kubernetes.io/arch` (`x86_64` → `amd64`, `aarch64` → `arm64`)"),
+        Converted(
+            "pod `nodeSelector` on `kubernetes.io/os` and `kubernetes.io/arch` (`x86_64` → `amd64`, `aarch64` → `arm64`)",
+        ),
     ),
     (
         "ports",

@@ -1190,7 +1190,8 @@ services:
 
     #[test]
     fn host_tokens_are_whole_hosts_only() {
-        let hosts = |v: &str| -> Vec<(String, Option<u16>)> { host_refs(v).into_iter().map(|(h, p, _)| (h, p)).collect() };
+        let hosts =
+            |v: &str| -> Vec<(String, Option<u16>)> { host_refs(v).into_iter().map(|(h, p, _)| (h, p)).collect() };
         let stated = |v: &str| -> Vec<bool> { host_refs(v).into_iter().map(|(_, _, s)| s).collect() };
         assert_eq!(stated("db"), [false]);
         assert_eq!(stated("db:5432"), [true]);

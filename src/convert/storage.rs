@@ -116,8 +116,16 @@ fn mount_of(name: &str, v: &ServiceVolume) -> Value {
 /// source becomes an empty folder, as compose would create it.
 const DROPPED_OPTIONS: &[(&str, &str, &str)] = &[
     ("volume", "nocopy", "a new PVC starts empty"),
-    ("bind", "propagation", "the mount becomes a ConfigMap or emptyDir, which do not propagate mounts"),
-    ("bind", "selinux", "the pod's `securityContext.seLinuxOptions` label volumes"),
+    (
+        "bind",
+        "propagation",
+        "the mount becomes a ConfigMap or emptyDir, which do not propagate mounts",
+    ),
+    (
+        "bind",
+        "selinux",
+        "the pod's `securityContext.seLinuxOptions` label volumes",
+    ),
     (
         "bind",
         "create_host_path",
@@ -154,7 +162,11 @@ fn dropped_options(ctx: &mut Ctx, svc: &Svc, at: &str, v: &ServiceVolume) {
         }
     }
     // `consistent` (and `default`) is what every Kubernetes volume gives.
-    if let Some(c) = v.consistency.as_deref().filter(|c| !matches!(*c, "consistent" | "default")) {
+    if let Some(c) = v
+        .consistency
+        .as_deref()
+        .filter(|c| !matches!(*c, "consistent" | "default"))
+    {
         ctx.warn(
             &format!("{at}/consistency"),
             "dropped-key",

@@ -505,7 +505,11 @@ fn node_selector(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
                 "node.platform.arch" => Some("kubernetes.io/arch".to_string()),
                 _ => k.strip_prefix("node.labels.").map(str::to_string),
             };
-            let v = if k == "node.platform.arch" { node_arch(v.trim()) } else { v.trim() };
+            let v = if k == "node.platform.arch" {
+                node_arch(v.trim())
+            } else {
+                v.trim()
+            };
             label.map(|l| (l, v.to_string()))
         });
         match key {

@@ -183,10 +183,9 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
     convert::workloads::warn_unpinned(
         &unpinned,
         |image| {
-            layers
-                .iter()
-                .rev()
-                .fold(image.to_string(), |image, layer| transform::rewrite(&image, &layer.fields.images))
+            layers.iter().rev().fold(image.to_string(), |image, layer| {
+                transform::rewrite(&image, &layer.fields.images)
+            })
         },
         warnings,
     );

@@ -172,7 +172,10 @@ mod tests {
             digest: digest.map(Into::into),
             ..Image::default()
         };
-        let rules = [rule("nginx", Some("1.25"), None), rule("nginx", None, Some("sha256:abc"))];
+        let rules = [
+            rule("nginx", Some("1.25"), None),
+            rule("nginx", None, Some("sha256:abc")),
+        ];
         assert_eq!(rewrite("nginx", &rules), "nginx@sha256:abc");
         assert_eq!(rewrite("nginx:latest", &rules[..1]), "nginx:1.25");
         assert_eq!(rewrite("redis", &rules), "redis");
