@@ -545,6 +545,21 @@ const POD_CASES: &[(&str, &str, &str)] = &[
         r#"{"kubernetes.io/os":"linux","kubernetes.io/arch":"arm64"}"#,
     ),
     (
+        "image: a:1\nplatform: linux/x86_64",
+        "/nodeSelector",
+        r#"{"kubernetes.io/os":"linux","kubernetes.io/arch":"amd64"}"#,
+    ),
+    (
+        "image: a:1\nplatform: linux/arm/v7",
+        "/nodeSelector",
+        r#"{"kubernetes.io/os":"linux","kubernetes.io/arch":"arm"}"#,
+    ),
+    (
+        "image: a:1\ndeploy:\n  placement:\n    constraints: [\"node.platform.arch == aarch64\"]",
+        "/nodeSelector",
+        r#"{"kubernetes.io/arch":"arm64"}"#,
+    ),
+    (
         "image: a:1\ndeploy:\n  placement:\n    constraints: [\"node.labels.disk==ssd\", \"node.platform.os == linux\"]",
         "/nodeSelector",
         r#"{"disk":"ssd","kubernetes.io/os":"linux"}"#,
@@ -785,6 +800,36 @@ const WARNING_CASES: &[(&str, &str, &str)] = &[
         "cluster-only",
         "published port(s) 8080 are reachable inside the cluster only",
     ),
+    (
+        "image: a:1\nvolumes:\n  - {type: bind, source: ./missing, target: /m, bind: {propagation: rshared}}",
+        "dropped-key",
+        "`bind.propagation` on the mount at /m is dropped",
+    ),
+    (
+        "image: a:1\nvolumes:\n  - {type: bind, source: ./missing, target: /m, bind: {selinux: z}}",
+        "dropped-key",
+        "`bind.selinux` on the mount at /m is dropped",
+    ),
+    (
+        "image: a:1\nvolumes:\n  - {type: bind, source: ./missing, target: /m, bind: {create_host_path: false}}",
+        "dropped-key",
+        "`bind.create_host_path` on the mount at /m is dropped",
+    ),
+    (
+        "image: a:1\nvolumes:\n  - {type: bind, source: ./missing, target: /m, consistency: cached}",
+        "dropped-key",
+        "`consistency: cached` on the mount at /m is dropped",
+    ),
+    (
+        "image: a:1\nvolumes:\n  - {type: volume, source: data, target: /d, consistency: delegated}",
+        "dropped-key",
+        "`consistency: delegated` on the mount at /d is dropped",
+    ),
+    (
+        "image: a:1\ndepends_on:\n  db: {condition: service_started, restart: true, required: true}",
+        "dropped-key",
+        "depends_on `db.restart` is dropped",
+    ),
     ("image: nginx", "image-tag", "has no tag"),
     ("image: nginx:latest", "image-tag", "is tagged `latest`"),
     ("build: {context: .}", "image-tag", "build-only"),
@@ -902,6 +947,51 @@ fn warnings_per_key() {
         let (_, warnings) = run(&yaml);
         assert!(has_warning(&warnings, code, needle), "{body}: {:?}", codes(&warnings));
     }
+}
+
+/// A named volume mounted twice by one service is one claim with two mounts.
+#[test]
+fn one_volume_mounted_twice_is_one_claim() {
+    let (objects, _) = run(&format!(
+        "{}volumes:\n  data: {{}}\n",
+        svc(
+            "image: a:1\nvolumes:\n  - {type: volume, source: data, target: /data}\n  - {type: volume, source: data, target: /logs, volume: {subpath: logs}}"
+        )
+    ));
+    let sts = find(&objects, "StatefulSet", "app");
+    let templates = sts["spec"]["volumeClaimTemplates"].as_array().unwrap();
+    assert_eq!(templates.len(), 1, "{sts:#}");
+    let mounts = &sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"];
+    assert_eq!(
+        mounts,
+        &json!([
+            {"name": "data", "mountPath": "/data"},
+            {"name": "data", "mountPath": "/logs", "subPath": "logs"}
+        ]),
+        "{sts:#}"
+    );
+    // The same for a Deployment's PVC: one pod volume.
+    let (objects, _) = run(&format!(
+        "{}volumes:\n  data: {{}}\n",
+        svc(
+            "image: a:1\nx-berth: {workload: deployment}\nvolumes:\n  - {type: volume, source: data, target: /data}\n  - {type: volume, source: data, target: /logs}"
+        )
+    ));
+    let volumes = &pod_spec(&objects, "Deployment", "app")["volumes"];
+    assert_eq!(volumes.as_array().map(Vec::len), Some(1), "{volumes:#}");
+}
+
+/// What compose means by default, and what berth does too, warns about nothing.
+#[test]
+fn default_mount_and_dependency_options_do_not_warn() {
+    let (_, warnings) = run(&svc(
+        "image: a:1\nvolumes:\n  - {type: bind, source: ./missing, target: /m, consistency: consistent, bind: {create_host_path: true}}\ndepends_on:\n  db: {condition: service_started, restart: false, required: false}",
+    ));
+    assert!(
+        !warnings.iter().any(|w| w.code == "dropped-key"),
+        "{:?}",
+        codes(&warnings)
+    );
 }
 
 #[test]

@@ -120,3 +120,37 @@ fn policy_defaults_fill_unset_resources_only() {
     );
     assert_eq!(containers[1]["resources"]["requests"]["cpu"], "50m");
 }
+
+/// Renders `overlay` (the overlay file's text) in `overlay/` over `compose` (a compose
+/// file in the root) and returns stderr.
+fn render_over_compose(compose: &str, overlay: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("compose.yaml"), compose).unwrap();
+    std::fs::create_dir(tmp.path().join("overlay")).unwrap();
+    std::fs::write(tmp.path().join("overlay/overlay.yaml"), overlay).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .current_dir(tmp.path())
+        .args(["render", "overlay", "--root", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    stderr
+}
+
+#[test]
+fn image_tag_warning_speaks_of_the_image_after_the_overlays_images() {
+    let compose = "name: shop\nservices:\n  web:\n    image: nginx:latest\n  cache:\n    image: redis\n  db:\n    image: postgres\n";
+    // The overlay pins web by tag and cache by digest; db gets `latest` spelled out.
+    let overlay = "base: ../compose.yaml\nimages:\n  - name: nginx\n    newTag: \"1.27\"\n  - name: redis\n    digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n  - name: postgres\n    newTag: latest\n";
+    let stderr = render_over_compose(compose, overlay);
+    assert!(
+        stderr.contains("service `db`: image `postgres:latest` is tagged `latest` [image-tag]"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("service `web`: image"), "{stderr}");
+    assert!(!stderr.contains("service `cache`: image"), "{stderr}");
+    // The same compose file alone still warns about all three.
+    let stderr = render_over_compose(compose, "base: ../compose.yaml\n");
+    assert!(stderr.contains("warning[image-tag]: 3 warnings"), "{stderr}");
+}

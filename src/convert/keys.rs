@@ -78,7 +78,7 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     (
         "depends_on",
         Converted(
-            "NetworkPolicy allow rules and the `berth.dev/depends-on` annotation; `service_completed_successfully` makes the dependency a Job; pods do not wait (they retry)",
+            "NetworkPolicy allow rules and the `berth.dev/depends-on` annotation; `service_completed_successfully` makes the dependency a Job; pods do not wait (they retry); `restart: true` warns",
         ),
     ),
     ("deploy", Converted("see the `deploy.*` rows")),
@@ -189,7 +189,9 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ),
     (
         "platform",
-        Converted("pod `nodeSelector` on `kubernetes.io/os` and `kubernetes.io/arch`"),
+        Converted(
+            "pod `nodeSelector` on `kubernetes.io/os` and `kubernetes.io/arch` (`x86_64` → `amd64`, `aarch64` → `arm64`)",
+        ),
     ),
     (
         "ports",
@@ -528,6 +530,19 @@ pub fn report_service(ctx: &mut Ctx, svc: &Svc) {
                     None,
                 );
             }
+        }
+    }
+    for (dep, d) in &svc.s.depends_on {
+        if d.restart {
+            ctx.warn(
+                &format!("{}/{}/restart", svc.key("depends_on"), pointer_segment(dep)),
+                "dropped-key",
+                format!(
+                    "service `{}` key depends_on `{dep}.restart` is dropped: Kubernetes restarts no pod when another restarts",
+                    svc.name
+                ),
+                Some("make the service reconnect by itself (its pods are restarted only when their own probes fail)".into()),
+            );
         }
     }
     if let Some(d) = &svc.s.deploy {

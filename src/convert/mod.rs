@@ -48,6 +48,21 @@ pub fn convert(
     opts: &ConvertOptions,
     warnings: &mut Warnings,
 ) -> Result<Vec<Object>, Error> {
+    let (objects, images) = convert_deferring_images(project, sandbox, opts, warnings)?;
+    workloads::warn_unpinned(&images, |image| image.to_string(), warnings);
+    Ok(objects)
+}
+
+/// As [`convert`], but the images that are not pinned are returned instead of warned
+/// about: an overlay over the project may still pin them (its `images:`), and the
+/// warning must speak of the image that is finally deployed
+/// ([`workloads::warn_unpinned`] does, once the overlays are applied).
+pub fn convert_deferring_images(
+    project: &Project,
+    sandbox: &Sandbox,
+    opts: &ConvertOptions,
+    warnings: &mut Warnings,
+) -> Result<(Vec<Object>, Vec<workloads::ImageUse>), Error> {
     let xp = xberth::project_knobs(project)?;
     if let Some(ns) = &xp.namespace
         && names::dns_label(ns, 63) != *ns
@@ -76,6 +91,7 @@ pub fn convert(
         cm_names: NameRegistry::default(),
         kube_minor: kube_minor(&opts.kube_version),
         volume_users: volume_users(project),
+        images: Vec::new(),
     };
     keys::report_top_level(&mut ctx);
     // The cluster's own namespaces exist already; emitting one would relabel it for the
@@ -98,7 +114,7 @@ pub fn convert(
     let policies = network::network_policies(project, &ctx.namespace, ctx.warnings);
     let mut objects = ctx.objects;
     objects.extend(policies);
-    Ok(objects)
+    Ok((objects, ctx.images))
 }
 
 /// The minor of `1.N` (or `v1.N`); an unreadable version counts as current.
@@ -163,6 +179,8 @@ pub struct Ctx<'a> {
     /// How many services mount each named volume, counted once: asked per service and
     /// per mount, a scan of all services each time made large projects quadratic.
     volume_users: BTreeMap<&'a str, usize>,
+    /// Images not pinned to a tag or digest, warned about once the final image is known.
+    pub images: Vec<workloads::ImageUse>,
 }
 
 /// Services mounting each named volume (a service that mounts one twice counts once).
@@ -296,6 +314,9 @@ pub struct Pod {
     /// StatefulSet `volumeClaimTemplates`.
     pub claim_templates: Vec<Value>,
     volume_names: BTreeSet<String>,
+    /// Pod volume of each named compose volume: mounted twice (two paths, or a
+    /// `subpath` each), it is still one claim.
+    pub named_volumes: BTreeMap<String, String>,
     container_sc: Map<String, Value>,
     pod_sc: Map<String, Value>,
 }

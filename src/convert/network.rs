@@ -4,7 +4,9 @@
 //! Compose lets every member of a network call every other member; Kubernetes lets
 //! every pod call every pod. berth narrows that to the edges the file states:
 //! `depends_on`, `links`, and service names (or aliases) in `environment` values and
-//! `command`/`entrypoint` arguments (`db:5432`, `postgres://db/x`). Docker only routes
+//! `command`/`entrypoint` arguments (`db:5432`, `postgres://db/x`); a bare environment
+//! value (`db`) counts only under a host-like variable name (`DB_HOST`), so `MODE: web`
+//! opens nothing. Docker only routes
 //! between services that share a network, so an edge counts only when caller and
 //! callee share one. A service that states no edge at all, in or out, falls back to
 //! compose's own rule ("members of a network reach each other", on their declared
@@ -712,9 +714,23 @@ fn stated_callees(service: &Service, hosts: &BTreeMap<String, String>) -> Vec<(S
         out.push((target.to_string(), None));
         linked.insert(alias.to_ascii_lowercase(), target.to_string());
     }
-    let args = service.command.iter().chain(service.entrypoint.iter()).flatten();
-    for value in service.environment.values().flatten().chain(args) {
-        for (host, port) in host_refs(value) {
+    // An argument names a host by where it stands (`-h db`, `--host=db`); a variable's
+    // bare value (`MODE=web`) may be any word, so it counts only under a host-like name.
+    let args = service
+        .command
+        .iter()
+        .chain(service.entrypoint.iter())
+        .flatten()
+        .map(|a| (a, true));
+    let env = service
+        .environment
+        .iter()
+        .filter_map(|(name, v)| v.as_ref().map(|v| (v, names_a_host(name))));
+    for (value, bare_counts) in env.chain(args) {
+        for (host, port, stated) in host_refs(value) {
+            if !stated && !bare_counts {
+                continue;
+            }
             let host = host.to_ascii_lowercase();
             if let Some(target) = linked.get(&host).or_else(|| hosts.get(&host)) {
                 out.push((target.clone(), port));
@@ -724,14 +740,27 @@ fn stated_callees(service: &Service, hosts: &BTreeMap<String, String>) -> Vec<(S
     out
 }
 
+/// Parts of a variable name that say its value is a host or an address (`DB_HOST`,
+/// `PGHOST`, `API_URL`, `REDIS_ADDR`, `SMTP_SERVER`, `DATABASE_DSN`, ...).
+const HOST_VARIABLE_WORDS: &[&str] = &[
+    "HOST", "URL", "URI", "ADDR", "SERVER", "ENDPOINT", "DSN", "UPSTREAM", "BACKEND", "BROKER", "PEER",
+];
+
+/// True when an environment variable's name says its value is a host.
+fn names_a_host(variable: &str) -> bool {
+    let upper = variable.to_ascii_uppercase();
+    HOST_VARIABLE_WORDS.iter().any(|w| upper.contains(w))
+}
+
 fn is_host_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')
 }
 
 /// Host names in an environment value, with the port written after them: whole tokens
 /// in host position only (`db:5432`, `postgres://u:p@db/x`, `http://api:8080/v1`,
-/// `a:1,b:2`), never a scheme, a user, a password or a path segment.
-fn host_refs(value: &str) -> Vec<(String, Option<u16>)> {
+/// `a:1,b:2`), never a scheme, a user, a password or a path segment. The flag says the
+/// value itself shows it is a host (a port, or a URL's authority), not a bare word.
+fn host_refs(value: &str) -> Vec<(String, Option<u16>, bool)> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in value.char_indices().chain(std::iter::once((value.len(), ' '))) {
@@ -749,8 +778,9 @@ fn host_refs(value: &str) -> Vec<(String, Option<u16>)> {
     out
 }
 
-/// Whether the token at `start..end` of `value` is in host position, and its port.
-fn host_at(value: &str, start: usize, end: usize) -> Option<(String, Option<u16>)> {
+/// Whether the token at `start..end` of `value` is in host position, its port, and
+/// whether a port or a URL around it says it is a host.
+fn host_at(value: &str, start: usize, end: usize) -> Option<(String, Option<u16>, bool)> {
     let before = value.get(..start)?;
     let after = value.get(end..)?;
     let token = value.get(start..end)?.trim_matches(|c| c == '.' || c == '-');
@@ -763,17 +793,25 @@ fn host_at(value: &str, start: usize, end: usize) -> Option<(String, Option<u16>
     if after.starts_with("://") || after.starts_with('@') {
         return None;
     }
-    let port = match after.strip_prefix(':') {
+    let (port, stated) = match after.strip_prefix(':') {
         Some(rest) => {
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             if digits.is_empty() || rest.get(digits.len()..).is_some_and(|r| r.starts_with('@')) {
                 return None;
             }
-            digits.parse().ok()
+            (digits.parse().ok(), true)
         }
-        None => url_scheme(before).and_then(default_port),
+        None => (url_scheme(before).and_then(default_port), in_authority(before)),
     };
-    Some((token.to_string(), port))
+    Some((token.to_string(), port, stated))
+}
+
+/// True when `before` ends inside a URL's authority (`scheme://`, `scheme://user@`).
+fn in_authority(before: &str) -> bool {
+    before
+        .rfind("://")
+        .and_then(|at| before.get(at + 3..))
+        .is_some_and(|authority| !authority.contains(|c: char| c.is_whitespace() || c == '/'))
 }
 
 /// The scheme of the URL whose authority `before` ends in (`jdbc:postgresql://u@` gives
@@ -1125,8 +1163,40 @@ services:
     }
 
     #[test]
+    fn bare_environment_values_name_hosts_only_under_host_like_names() {
+        let (objects, _) = policies(
+            r#"
+services:
+  a:
+    image: a:1
+    environment: {MODE: b, ROLE: c, PGHOST: d, UPSTREAM_URL: "e", OTHER: "f:83", CALLBACK: "http://g/x"}
+  b: {image: b:1, expose: ["81"]}
+  c: {image: c:1, expose: ["82"]}
+  d: {image: d:1, expose: ["5432"]}
+  e: {image: e:1, expose: ["80"]}
+  f: {image: f:1, expose: ["83"]}
+  g: {image: g:1, expose: ["80"]}
+"#,
+        );
+        let a = policy(&objects, "a");
+        let to: Vec<&Value> = a["spec"]["egress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["to"][0]["podSelector"]["matchLabels"].get("app.kubernetes.io/name"))
+            .collect();
+        assert_eq!(to, [&json!("d"), &json!("e"), &json!("f"), &json!("g")]);
+    }
+
+    #[test]
     fn host_tokens_are_whole_hosts_only() {
-        let hosts = |v: &str| host_refs(v);
+        let hosts =
+            |v: &str| -> Vec<(String, Option<u16>)> { host_refs(v).into_iter().map(|(h, p, _)| (h, p)).collect() };
+        let stated = |v: &str| -> Vec<bool> { host_refs(v).into_iter().map(|(_, _, s)| s).collect() };
+        assert_eq!(stated("db"), [false]);
+        assert_eq!(stated("db:5432"), [true]);
+        assert_eq!(stated("foo://u@db"), [true]);
+        assert_eq!(stated("http://x/db"), [true]);
         assert_eq!(hosts("db:5432"), [("db".to_string(), Some(5432))]);
         assert_eq!(hosts("postgres://db/x"), [("db".to_string(), Some(5432))]);
         assert_eq!(hosts("jdbc:mysql://u:p@db/x"), [("db".to_string(), Some(3306))]);

@@ -18,6 +18,7 @@ const RWX_HELP: &str = "the StorageClass must support ReadWriteMany (e.g. NFS, C
 pub fn volumes(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: &mut Pod) -> Result<(), Error> {
     for (i, v) in svc.s.volumes.iter().enumerate() {
         let at = format!("{}/{i}", svc.key("volumes"));
+        dropped_options(ctx, svc, &at, v);
         let mount = match (v.kind.as_str(), v.source.as_deref()) {
             ("volume", Some(name)) => named(ctx, svc, kind, pod, &at, name, v)?,
             ("volume", None) => {
@@ -58,7 +59,7 @@ pub fn volumes(ctx: &mut Ctx, svc: &Svc, kind: WorkloadKind, pod: &mut Pod) -> R
             }
         };
         if let Some(name) = mount {
-            let m = mount_of(ctx, svc, &at, &name, v);
+            let m = mount_of(&name, v);
             pod.mounts.push(m);
         }
     }
@@ -97,7 +98,7 @@ fn memory_dir(pod: &mut Pod, hint: &str, size: Option<String>) -> String {
     name
 }
 
-fn mount_of(ctx: &mut Ctx, svc: &Svc, at: &str, name: &str, v: &ServiceVolume) -> Value {
+fn mount_of(name: &str, v: &ServiceVolume) -> Value {
     let mut m = Map::new();
     m.insert("name".into(), json!(name));
     m.insert("mountPath".into(), json!(v.target));
@@ -107,34 +108,75 @@ fn mount_of(ctx: &mut Ctx, svc: &Svc, at: &str, name: &str, v: &ServiceVolume) -
     if v.read_only {
         m.insert("readOnly".into(), json!(true));
     }
-    for (field, what) in [
-        ("volume", "nocopy"),
-        ("bind", "propagation"),
-        ("bind", "selinux"),
-        ("tmpfs", "mode"),
-    ] {
-        let opts = match field {
+    Value::Object(m)
+}
+
+/// Mount options with no Kubernetes equivalent, each with why it is dropped. A
+/// `create_host_path: true` (what the short syntax means) is kept in spirit: a missing
+/// source becomes an empty folder, as compose would create it.
+const DROPPED_OPTIONS: &[(&str, &str, &str)] = &[
+    ("volume", "nocopy", "a new PVC starts empty"),
+    (
+        "bind",
+        "propagation",
+        "the mount becomes a ConfigMap or emptyDir, which do not propagate mounts",
+    ),
+    (
+        "bind",
+        "selinux",
+        "the pod's `securityContext.seLinuxOptions` label volumes",
+    ),
+    (
+        "bind",
+        "create_host_path",
+        "nothing is read from the host at deploy time; a missing source becomes an empty emptyDir",
+    ),
+    ("tmpfs", "mode", "an emptyDir's mode follows the pod's `fsGroup`"),
+];
+
+/// Reports the mount options of volume `v` (at pointer `at`) that are dropped, whatever
+/// the mount became.
+fn dropped_options(ctx: &mut Ctx, svc: &Svc, at: &str, v: &ServiceVolume) {
+    for (field, what, why) in DROPPED_OPTIONS {
+        let opts = match *field {
             "volume" => &v.volume,
             "bind" => &v.bind,
             _ => &v.tmpfs,
         };
-        if opts
-            .as_ref()
-            .and_then(|o| o.get(what))
-            .is_some_and(|x| !x.is_null() && x != &json!(false))
-        {
+        let value = opts.as_ref().and_then(|o| o.get(*what));
+        // `create_host_path: true` is what berth does; the others matter when set.
+        let dropped = match *what {
+            "create_host_path" => value == Some(&json!(false)),
+            _ => value.is_some_and(|x| !x.is_null() && x != &json!(false)),
+        };
+        if dropped {
             ctx.warn(
-                at,
+                &format!("{at}/{field}/{what}"),
                 "dropped-key",
                 format!(
-                    "service `{}`: `{field}.{what}` on the mount at {} is dropped",
+                    "service `{}`: `{field}.{what}` on the mount at {} is dropped: {why}",
                     svc.name, v.target
                 ),
                 None,
             );
         }
     }
-    Value::Object(m)
+    // `consistent` (and `default`) is what every Kubernetes volume gives.
+    if let Some(c) = v
+        .consistency
+        .as_deref()
+        .filter(|c| !matches!(*c, "consistent" | "default"))
+    {
+        ctx.warn(
+            &format!("{at}/consistency"),
+            "dropped-key",
+            format!(
+                "service `{}`: `consistency: {c}` on the mount at {} is dropped: a Docker Desktop file-sharing hint, Kubernetes volumes are always consistent",
+                svc.name, v.target
+            ),
+            None,
+        );
+    }
 }
 
 /// A valid storage quantity: kept when it already is one, else read as a compose size.
@@ -153,6 +195,26 @@ fn storage_size(ctx: &Ctx, at: &str, size: &str) -> Result<String, Error> {
 }
 
 fn named(
+    ctx: &mut Ctx,
+    svc: &Svc,
+    kind: WorkloadKind,
+    pod: &mut Pod,
+    at: &str,
+    volume: &str,
+    v: &ServiceVolume,
+) -> Result<Option<String>, Error> {
+    if let Some(name) = pod.named_volumes.get(volume) {
+        return Ok(Some(name.clone()));
+    }
+    let name = named_once(ctx, svc, kind, pod, at, volume, v)?;
+    if let Some(name) = &name {
+        pod.named_volumes.insert(volume.to_string(), name.clone());
+    }
+    Ok(name)
+}
+
+/// The pod volume (and PVC or claim template) of a named volume's first mount.
+fn named_once(
     ctx: &mut Ctx,
     svc: &Svc,
     kind: WorkloadKind,

@@ -9,8 +9,9 @@ use serde_json::{Map, Value, json};
 use super::xberth::{self, WorkloadKind};
 use super::{Ctx, Pod, Svc, names};
 use crate::compose::Project;
-use crate::error::Error;
+use crate::error::{Error, Warnings};
 use crate::manifest::add_waiver;
+use crate::source::Origin;
 
 /// Services that another service waits for with `service_completed_successfully`: they
 /// are one-shot tasks, so they become Jobs.
@@ -160,10 +161,51 @@ pub fn escape_dollars(s: &str) -> String {
     out
 }
 
+/// An image a service runs that is not pinned to a tag or digest: the `image-tag`
+/// warning waits for the final image, since an overlay's `images:` may pin it.
+#[derive(Debug, Clone)]
+pub struct ImageUse {
+    pub origin: Option<Origin>,
+    pub service: String,
+    pub image: String,
+    /// The image is the one berth names for a build-only service.
+    pub built: bool,
+}
+
+/// Warns about each image that `finally` (the image after overlays) leaves unpinned,
+/// naming the final image.
+pub fn warn_unpinned(uses: &[ImageUse], finally: impl Fn(&str) -> String, warnings: &mut Warnings) {
+    for u in uses {
+        let image = finally(&u.image);
+        if pinned(&image) {
+            continue;
+        }
+        let (message, help) = if u.built && image == u.image {
+            (
+                format!(
+                    "service `{}` is build-only: it runs image `{image}` without a tag",
+                    u.service
+                ),
+                "build and push the image, and set its tag with `x-berth.tag`",
+            )
+        } else {
+            let why = if image.ends_with(":latest") {
+                "is tagged `latest`"
+            } else {
+                "has no tag, so it pulls `latest`"
+            };
+            (
+                format!("service `{}`: image `{image}` {why}", u.service),
+                "pin a version tag or digest so every rollout runs the same image",
+            )
+        };
+        warnings.push(u.origin.clone(), "image-tag", message, Some(help.into()));
+    }
+}
+
 fn image(ctx: &mut Ctx, svc: &Svc) -> Result<String, Error> {
-    let at = svc.key("image");
-    let image = match (&svc.x.image, &svc.s.image) {
-        (Some(i), _) | (None, Some(i)) => i.clone(),
+    let (image, built) = match (&svc.x.image, &svc.s.image) {
+        (Some(i), _) | (None, Some(i)) => (i.clone(), false),
         (None, None) if svc.s.build.is_some() => {
             let repo = format!(
                 "{}-{}",
@@ -171,19 +213,8 @@ fn image(ctx: &mut Ctx, svc: &Svc) -> Result<String, Error> {
                 names::dns_label(svc.name, 63)
             );
             match &svc.x.tag {
-                Some(tag) => format!("{repo}:{tag}"),
-                None => {
-                    ctx.warn(
-                        &svc.key("build"),
-                        "image-tag",
-                        format!(
-                            "service `{}` is build-only: it runs image `{repo}` without a tag",
-                            svc.name
-                        ),
-                        Some("build and push the image, and set its tag with `x-berth.tag`".into()),
-                    );
-                    return Ok(repo);
-                }
+                Some(tag) => (format!("{repo}:{tag}"), true),
+                None => (repo, true),
             }
         }
         (None, None) => {
@@ -195,20 +226,13 @@ fn image(ctx: &mut Ctx, svc: &Svc) -> Result<String, Error> {
         }
     };
     if !pinned(&image) {
-        ctx.warn(
-            &at,
-            "image-tag",
-            format!(
-                "service `{}`: image `{image}` {}",
-                svc.name,
-                if image.ends_with(":latest") {
-                    "is tagged `latest`"
-                } else {
-                    "has no tag, so it pulls `latest`"
-                }
-            ),
-            Some("pin a version tag or digest so every rollout runs the same image".into()),
-        );
+        let at = if built { svc.key("build") } else { svc.key("image") };
+        ctx.images.push(ImageUse {
+            origin: ctx.origin(&at),
+            service: svc.name.to_string(),
+            image: image.clone(),
+            built,
+        });
     }
     Ok(image)
 }
@@ -449,7 +473,7 @@ fn node_selector(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
             sel.insert("kubernetes.io/os".into(), json!(os));
         }
         if let Some(arch) = parts.next().filter(|p| !p.is_empty()) {
-            sel.insert("kubernetes.io/arch".into(), json!(arch));
+            sel.insert("kubernetes.io/arch".into(), json!(node_arch(arch)));
         }
     }
     let placement = svc.s.deploy.as_ref().and_then(|d| d.placement.as_ref());
@@ -481,7 +505,12 @@ fn node_selector(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
                 "node.platform.arch" => Some("kubernetes.io/arch".to_string()),
                 _ => k.strip_prefix("node.labels.").map(str::to_string),
             };
-            label.map(|l| (l, v.trim().to_string()))
+            let v = if k == "node.platform.arch" {
+                node_arch(v.trim())
+            } else {
+                v.trim()
+            };
+            label.map(|l| (l, v.to_string()))
         });
         match key {
             Some((label, value)) => {
@@ -501,6 +530,36 @@ fn node_selector(ctx: &mut Ctx, svc: &Svc, pod: &mut Pod) {
     if !sel.is_empty() {
         pod.spec.insert("nodeSelector".into(), Value::Object(sel));
     }
+}
+
+/// Other spellings of an architecture (`uname -m`'s, which swarm's `node.platform.arch`
+/// uses, and distributions') and the Go name Kubernetes nodes carry in
+/// `kubernetes.io/arch`; an ARM variant (`arm/v7`) has no node label and is dropped.
+const ARCHES: &[(&str, &str)] = &[
+    ("x86_64", "amd64"),
+    ("x86-64", "amd64"),
+    ("x64", "amd64"),
+    ("aarch64", "arm64"),
+    ("arm64v8", "arm64"),
+    ("armv8", "arm64"),
+    ("armv7", "arm"),
+    ("armv7l", "arm"),
+    ("armv6", "arm"),
+    ("armv6l", "arm"),
+    ("armhf", "arm"),
+    ("armel", "arm"),
+    ("i386", "386"),
+    ("i686", "386"),
+    ("x86", "386"),
+    ("ppc64el", "ppc64le"),
+];
+
+/// The `kubernetes.io/arch` value of a compose or swarm architecture name.
+pub fn node_arch(arch: &str) -> &str {
+    ARCHES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(arch))
+        .map_or(arch, |(_, go)| go)
 }
 
 /// `post_start` / `pre_stop` with one plain command → container lifecycle exec hooks.
@@ -824,6 +883,25 @@ mod tests {
         assert!(pinned("reg:5000/app@sha256:abc"));
         assert!(!pinned("reg:5000/app"));
         assert!(!pinned("nginx:latest"));
+    }
+
+    #[test]
+    fn architectures_get_the_names_nodes_carry() {
+        for (given, node) in [
+            ("x86_64", "amd64"),
+            ("amd64", "amd64"),
+            ("aarch64", "arm64"),
+            ("arm64", "arm64"),
+            ("armv7", "arm"),
+            ("arm", "arm"),
+            ("i386", "386"),
+            ("386", "386"),
+            ("ppc64le", "ppc64le"),
+            ("s390x", "s390x"),
+            ("riscv64", "riscv64"),
+        ] {
+            assert_eq!(node_arch(given), node, "{given}");
+        }
         assert!(!pinned("nginx"));
     }
 }

@@ -110,6 +110,8 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
         .first()
         .map(|o| o.dir.rsplit('/').next().unwrap_or(&o.dir).to_string())
         .unwrap_or_default();
+    // A compose base's unpinned images, warned about once the overlays' `images:` applied.
+    let mut unpinned = Vec::new();
     let mut objects = match &base {
         Base::Chart(chart_dir) => {
             let user = chart_values(sandbox, &layers, req)?;
@@ -135,7 +137,9 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
                 namespace,
                 kube_version: kube_version.clone(),
             };
-            convert::convert(&project, sandbox, &opts, warnings)?
+            let (objects, uses) = convert::convert_deferring_images(&project, sandbox, &opts, warnings)?;
+            unpinned = uses;
+            objects
         }
         Base::Manifests(path) => manifests(sandbox, path, req.threads)?,
     };
@@ -179,6 +183,15 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
     let renames = hash_names(&mut objects);
     refs::apply_parallel(&mut objects, &renames, &table, req.threads);
     refs::dangling(&objects, &table, &external, warnings);
+    convert::workloads::warn_unpinned(
+        &unpinned,
+        |image| {
+            layers.iter().rev().fold(image.to_string(), |image, layer| {
+                transform::rewrite(&image, &layer.fields.images)
+            })
+        },
+        warnings,
+    );
     let profile = layers.iter().find_map(|o| o.fields.policy.profile.clone());
     Ok(Output {
         objects,

@@ -60,6 +60,17 @@ pub fn images(objects: &mut [Object], rules: &[Image]) -> Vec<usize> {
     used.iter().enumerate().filter(|(_, u)| !**u).map(|(i, _)| i).collect()
 }
 
+/// The image `rules` make of `image`, as [`images`] would rewrite it in a container.
+pub fn rewrite(image: &str, rules: &[Image]) -> String {
+    let mut current = image.to_string();
+    for rule in rules {
+        if matcher(&rule.name).is_some_and(|re| re.is_match(&current)) {
+            current = updated(&current, rule);
+        }
+    }
+    current
+}
+
 /// Calls `f` on the `image` of every item of every `containers` or `initContainers` list.
 fn containers(value: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     match value {
@@ -151,6 +162,23 @@ mod tests {
             split("docker.io/library/nginx@sha256:abc"),
             ("docker.io/library/nginx", "", "sha256:abc")
         );
+    }
+
+    #[test]
+    fn rewrite_applies_rules_in_order() {
+        let rule = |name: &str, tag: Option<&str>, digest: Option<&str>| Image {
+            name: name.into(),
+            new_tag: tag.map(Into::into),
+            digest: digest.map(Into::into),
+            ..Image::default()
+        };
+        let rules = [
+            rule("nginx", Some("1.25"), None),
+            rule("nginx", None, Some("sha256:abc")),
+        ];
+        assert_eq!(rewrite("nginx", &rules), "nginx@sha256:abc");
+        assert_eq!(rewrite("nginx:latest", &rules[..1]), "nginx:1.25");
+        assert_eq!(rewrite("redis", &rules), "redis");
     }
 
     #[test]
