@@ -52,7 +52,12 @@ impl Limit {
 
     /// "at most 128 levels of nesting in one YAML document".
     pub fn describe(&self) -> String {
-        format!("at most {} {} {}", thousands(self.value), self.unit, self.bounds)
+        let value = thousands(self.value);
+        match self.unit {
+            "" => format!("at most {value} {}", self.bounds),
+            "bytes" => format!("at most {} {}", shown(self), self.bounds),
+            unit => format!("at most {value} {unit} {}", self.bounds),
+        }
     }
 }
 
@@ -263,23 +268,22 @@ fn thousands(n: usize) -> String {
 fn shown(l: &Limit) -> String {
     if l.unit == "bytes" && l.value % (1 << 20) == 0 {
         format!("{} MiB", l.value >> 20)
-    } else if l.unit.is_empty() {
-        thousands(l.value)
     } else {
-        format!("{} {}", thousands(l.value), l.unit)
+        thousands(l.value)
     }
 }
 
 /// The limits table of `book/src/safety-limits.md`, generated from [`ALL`].
 pub fn book_table() -> String {
-    let mut out = String::from("| limit | value | bounds | when exceeded |\n|---|---|---|---|\n");
+    let mut out = String::from("| limit | at most | of what | when it is met |\n|---|---|---|---|\n");
     for l in ALL {
+        let what = format!("{} {}", l.unit, l.bounds);
         let _ = writeln!(
             out,
-            "| `{}` | {} | at most this many {} | {} |",
+            "| `{}` | {} | {} | {} |",
             l.name,
             shown(l),
-            l.bounds.replace('|', "\\|"),
+            what.trim().replace('|', "\\|"),
             l.hint.replace('|', "\\|")
         );
     }
