@@ -256,7 +256,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -266,7 +266,7 @@ fn thousands(n: usize) -> String {
 
 /// The value as the book shows it: bytes in MiB, the rest with thousands separators.
 fn shown(l: &Limit) -> String {
-    if l.unit == "bytes" && l.value % (1 << 20) == 0 {
+    if l.unit == "bytes" && l.value.is_multiple_of(1 << 20) {
         format!("{} MiB", l.value >> 20)
     } else {
         thousands(l.value)

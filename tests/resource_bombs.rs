@@ -323,6 +323,23 @@ const BOMBS: &[Bomb] = &[
         || chart(format!("{CONFIGMAP}{{# {} #}}\n", hundred_megabytes("")), vec![], &[]),
         Outcome::Refused("input-bytes"),
     ),
+    // Inputs under the size limit, but of very many nodes or documents.
+    (
+        "many-nodes",
+        || {
+            chart(
+                CONFIGMAP.into(),
+                vec![("c/values.yaml", format!("a:\n{}", "- 1\n".repeat(600_000)))],
+                &[],
+            )
+        },
+        Outcome::Refused("yaml-nodes"),
+    ),
+    (
+        "many-documents",
+        || case(vec![("m.yaml", "---\na: 1\n".repeat(25_000))], &["validate", "m.yaml"]),
+        Outcome::Finding("yaml-documents"),
+    ),
     // Templates that recurse or loop without end, or produce huge output.
     (
         "template-macro-recursion",
@@ -497,7 +514,11 @@ fn explode(name: &str) {
     // The message quotes what it refuses briefly, never the whole bomb. (The snippet
     // below it shows the source line, however long.)
     let first = stderr.lines().next().unwrap_or_default();
-    assert!(first.len() < 1_000, "{name}: the error line holds {} bytes", first.len());
+    assert!(
+        first.len() < 1_000,
+        "{name}: the error line holds {} bytes",
+        first.len()
+    );
 }
 
 macro_rules! bombs {
@@ -540,6 +561,8 @@ bombs! {
     big_values => "big-values",
     big_validate => "big-validate",
     big_template => "big-template",
+    many_nodes => "many-nodes",
+    many_documents => "many-documents",
     template_macro_recursion => "template-macro-recursion",
     template_include_itself => "template-include-itself",
     template_endless_loop => "template-endless-loop",

@@ -12,6 +12,7 @@ use super::lines::LineMap;
 use super::template::{Output, Source, Templates, template_error};
 use super::values::Values;
 use crate::error::Error;
+use crate::limits;
 use crate::manifest::Object;
 use crate::source::Origin;
 use crate::yaml::{self, Flavor};
@@ -24,6 +25,12 @@ pub fn text(t: &Templates, name: &str, ctx: &Jinja, values: &Values) -> Result<S
         .get_template(name)
         .and_then(|tmpl| tmpl.render_captured_to(ctx.clone(), &mut out));
     rendered.map(|_| out.into_string()).map_err(|e| {
+        if Output::overflowed() {
+            // A failed write carries no template line: the template is the place.
+            let file = t.files.get(name).map_or(name, String::as_str);
+            return limits::TEMPLATE_OUTPUT_BYTES
+                .exceeded(Some(Origin::file(file)), "the template produces too much text");
+        }
         let mut err = template_error(&e, &t.files);
         if e.kind() == minijinja::ErrorKind::UndefinedError {
             explain_undefined(&mut err, &e, values);
