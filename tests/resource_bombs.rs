@@ -519,6 +519,16 @@ fn explode(name: &str) {
         "{name}: the error line holds {} bytes",
         first.len()
     );
+    // A refusal of a file is located in it; one of a flag names the flag.
+    if matches!(outcome, Outcome::Refused(_) | Outcome::RefusedSaying(_)) {
+        let place = first.strip_prefix("error: ").unwrap_or_default();
+        let place = place.split(": ").next().unwrap_or_default();
+        let from_flag = case.args.iter().any(|a| a.starts_with("--set"));
+        match from_flag {
+            true => assert!(place.starts_with("--set"), "{name}: {first}"),
+            false => assert!(place.contains(".yaml"), "{name}: not located: {first}"),
+        }
+    }
 }
 
 macro_rules! bombs {
