@@ -18,6 +18,7 @@ pub mod emit;
 pub mod error;
 pub mod harden;
 pub mod init;
+pub mod limits;
 pub mod manifest;
 pub mod overlay;
 pub mod pipeline;

@@ -11,6 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
+use crate::limits;
 
 /// Where a value came from: a file (relative to the project root, `/` separated),
 /// a 1-based line and a 1-based column. `line == 0` means "the file as a whole".
@@ -48,6 +49,21 @@ impl fmt::Display for Origin {
             write!(f, "{}:{}:{}", self.file, self.line, self.column)
         }
     }
+}
+
+/// Reads `from` to its end, or `None` once it holds more than [`limits::INPUT_BYTES`]: a
+/// 100 MB file (or an endless pipe) stops there, before it is parsed into far more.
+fn read_capped(from: impl std::io::Read) -> std::io::Result<Option<Vec<u8>>> {
+    let cap = limits::INPUT_BYTES.value;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(from, cap as u64 + 1), &mut bytes)?;
+    Ok((bytes.len() <= cap).then_some(bytes))
+}
+
+/// The error for an input larger than [`limits::INPUT_BYTES`]; a usage error when it has
+/// no place in the project (`at` is `None`).
+fn too_large(name: &str, at: Option<Origin>) -> Error {
+    limits::INPUT_BYTES.exceeded(at, format!("`{name}` is too large to read"))
 }
 
 /// A file read through the sandbox.
@@ -214,7 +230,11 @@ impl Sandbox {
                 help: Some("berth follows symlinks only while they stay under the project root".into()),
             });
         }
-        let bytes: Arc<[u8]> = std::fs::read(&path).map_err(missing)?.into();
+        let bytes: Arc<[u8]> = match read_capped(std::fs::File::open(&path).map_err(missing)?) {
+            Ok(Some(bytes)) => bytes.into(),
+            Ok(None) => return Err(too_large(name, at.cloned().or_else(|| Some(Origin::file(name))))),
+            Err(e) => return Err(missing(e)),
+        };
         let name: Arc<str> = name.into();
         if let Ok(mut read) = self.read.lock() {
             read.insert(name.clone(), bytes.clone());
@@ -311,7 +331,17 @@ pub mod named {
 
     /// Reads one named file.
     pub fn read(path: &Path) -> Result<SourceFile, Error> {
-        let bytes: Arc<[u8]> = std::fs::read(path).map_err(|e| unreadable(path, &e))?.into();
+        let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
+        let bytes: Arc<[u8]> = match super::read_capped(file) {
+            Ok(Some(bytes)) => bytes.into(),
+            Ok(None) => {
+                return Err(super::too_large(
+                    &display(path),
+                    Some(super::Origin::file(display(path))),
+                ));
+            }
+            Err(e) => return Err(unreadable(path, &e)),
+        };
         Ok(SourceFile {
             name: display(path),
             path: path.to_path_buf(),
@@ -321,9 +351,9 @@ pub mod named {
 
     /// Reads standard input to its end, named `stdin`.
     pub fn read_stdin() -> Result<SourceFile, Error> {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
-            .map_err(|e| unreadable(Path::new("-"), &e))?;
+        let bytes = super::read_capped(std::io::stdin().lock())
+            .map_err(|e| unreadable(Path::new("-"), &e))?
+            .ok_or_else(|| super::too_large("standard input", None))?;
         Ok(SourceFile {
             name: Arc::from("stdin"),
             path: PathBuf::from("-"),

@@ -9,17 +9,28 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::lines::LineMap;
-use super::template::{Source, Templates, template_error};
+use super::template::{Output, Source, Templates, template_error};
 use super::values::Values;
 use crate::error::Error;
+use crate::limits;
 use crate::manifest::Object;
 use crate::source::Origin;
 use crate::yaml::{self, Flavor};
 
 /// Renders `src` to text; an undefined value names the values path that is missing.
 pub fn text(t: &Templates, name: &str, ctx: &Jinja, values: &Values) -> Result<String, Error> {
-    let rendered = t.env.get_template(name).and_then(|tmpl| tmpl.render(ctx.clone()));
-    rendered.map_err(|e| {
+    let mut out = Output::start();
+    let rendered = t
+        .env
+        .get_template(name)
+        .and_then(|tmpl| tmpl.render_captured_to(ctx.clone(), &mut out));
+    rendered.map(|_| out.into_string()).map_err(|e| {
+        if Output::overflowed() {
+            // A failed write carries no template line: the template is the place.
+            let file = t.files.get(name).map_or(name, String::as_str);
+            return limits::TEMPLATE_OUTPUT_BYTES
+                .exceeded(Some(Origin::file(file)), "the template produces too much text");
+        }
         let mut err = template_error(&e, &t.files);
         if e.kind() == minijinja::ErrorKind::UndefinedError {
             explain_undefined(&mut err, &e, values);

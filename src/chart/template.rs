@@ -14,14 +14,62 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use super::helpers;
 use super::meta::join;
 use crate::error::Error;
+use crate::limits;
 use crate::source::{Origin, Sandbox};
 
-/// Instructions one template render may execute: far above any real chart (the shop chart
-/// uses a few thousand), and it stops an endless loop in well under a second: 50,000,000
-/// took 3.4 s of CPU on the fuzz build (tests/fuzz_regressions.rs, `endless_loop_ends`).
-const FUEL: u64 = 10_000_000;
-/// Nesting of includes, macros and blocks; minijinja counts an include as about 10.
-const RECURSION_LIMIT: usize = 400;
+/// Instructions one template render may execute ([`limits::TEMPLATE_FUEL`]).
+const FUEL: u64 = limits::TEMPLATE_FUEL.value as u64;
+/// Nesting of includes, macros and blocks ([`limits::TEMPLATE_RECURSION`]).
+const RECURSION_LIMIT: usize = limits::TEMPLATE_RECURSION.value;
+
+/// Where a render writes: text up to [`limits::TEMPLATE_OUTPUT_BYTES`], then a write
+/// error that stops the render (minijinja stops at the first failed write), so a loop that
+/// prints gigabytes ends at the limit instead of in memory exhaustion. Includes and `tpl`
+/// render into one of their own; which ever overflows marks the thread, so the caller of
+/// the outermost render can report the limit (see [`Output::overflowed`]).
+#[derive(Default)]
+pub struct Output {
+    bytes: Vec<u8>,
+}
+
+thread_local! {
+    static OVERFLOWED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl Output {
+    /// Clears the overflow mark before an outermost render.
+    pub fn start() -> Output {
+        OVERFLOWED.set(false);
+        Output::default()
+    }
+
+    /// Whether a render on this thread went over the limit since [`Output::start`].
+    pub fn overflowed() -> bool {
+        OVERFLOWED.get()
+    }
+
+    pub fn into_string(self) -> String {
+        String::from_utf8(self.bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+}
+
+impl std::io::Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > limits::TEMPLATE_OUTPUT_BYTES.value {
+            OVERFLOWED.set(true);
+            return Err(std::io::Error::other(format!(
+                "the output exceeds the limit `{}`",
+                limits::TEMPLATE_OUTPUT_BYTES.name
+            )));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 /// One template file: its name in the environment, its root-relative path and its text.
 #[derive(Debug, Clone)]
@@ -137,6 +185,9 @@ pub fn template_error(err: &minijinja::Error, files: &BTreeMap<String, String>) 
         Origin::new(file, located.line().unwrap_or(0), column(located))
     });
     let detail = located.detail().or(err.detail()).unwrap_or("");
+    if let Some((limit, what)) = limit_met(located.kind(), detail) {
+        return limit.exceeded(origin, what);
+    }
     // The chart's own stops say what the author wrote, and what to do about it.
     let (message, help) = match stop {
         Some(helpers::Stop::Fail) => (
@@ -166,6 +217,22 @@ pub fn template_error(err: &minijinja::Error, files: &BTreeMap<String, String>) 
         origin,
         message,
         help: Some(help.to_string()),
+    }
+}
+
+/// The limit a render error says was met, and what we say went over it.
+fn limit_met(kind: minijinja::ErrorKind, detail: &str) -> Option<(&'static limits::Limit, &'static str)> {
+    if kind == minijinja::ErrorKind::OutOfFuel {
+        Some((&limits::TEMPLATE_FUEL, "the template ran too long (an endless loop?)"))
+    } else if detail.contains("recursion limit exceeded") {
+        Some((
+            &limits::TEMPLATE_RECURSION,
+            "macro calls, includes or blocks nest too deep",
+        ))
+    } else if Output::overflowed() {
+        Some((&limits::TEMPLATE_OUTPUT_BYTES, "the template produces too much text"))
+    } else {
+        None
     }
 }
 

@@ -29,6 +29,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::error::{Error, Warnings};
+use crate::limits;
 use crate::source::{Origin, Sandbox, parent_of};
 use crate::yaml::pointer_segment;
 use files::Loader;
@@ -97,6 +98,7 @@ pub fn load(sandbox: &Sandbox, opts: &LoadOptions, warnings: &mut Warnings) -> R
         "every service is behind a profile that is not enabled",
         "enable one with --compose-profile NAME (or COMPOSE_PROFILES in .env)",
     )?;
+    too_many_services(&tree)?;
     default_network(&mut tree);
     read_env_files(sandbox, &mut tree, &vars, warnings)?;
     require_image_or_build(&tree)?;
@@ -215,6 +217,20 @@ fn variables(
         vars.set(k.clone(), v.clone());
     }
     Ok(vars)
+}
+
+/// Refuses a project of more services than [`limits::COMPOSE_SERVICES`], located at the
+/// first service past the limit.
+fn too_many_services(tree: &Tree) -> Result<(), Error> {
+    let limit = &limits::COMPOSE_SERVICES;
+    let services = tree.value.get("services").and_then(Value::as_object);
+    match services.and_then(|s| s.keys().nth(limit.value)) {
+        Some(name) => Err(limit.exceeded(
+            tree.origin(&format!("/services/{}", pointer_segment(name))),
+            format!("the project defines {} services", services.map_or(0, |s| s.len())),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Drops services whose profiles are not enabled; a required dependency on one is an error.

@@ -32,8 +32,8 @@ use crate::source::{Origin, Sandbox};
 use crate::yaml::{self, Flavor};
 use spec::Overlay;
 
-/// Overlays stack at most this deep; deeper is surely a cycle.
-const MAX_DEPTH: usize = 32;
+/// Overlays stack at most this deep ([`crate::limits::OVERLAY_DEPTH`]).
+const MAX_DEPTH: usize = crate::limits::OVERLAY_DEPTH.value;
 
 /// What an overlay render needs besides the files: the command line's say, which wins
 /// over every overlay.
@@ -220,7 +220,10 @@ fn chain(sandbox: &Sandbox, dir: &str) -> Result<(Vec<Overlay>, Base), Error> {
         }
         let seen = layers.iter().any(|l| l.dir == base) || overlay.dir == base;
         layers.push(overlay);
-        if seen || layers.len() > MAX_DEPTH {
+        if !seen && layers.len() > MAX_DEPTH {
+            return Err(crate::limits::OVERLAY_DEPTH.exceeded(Some(at), "the overlays stack too deep"));
+        }
+        if seen {
             let names: Vec<&str> = layers.iter().map(|l| l.file.as_str()).collect();
             return Err(Error::input(
                 Some(at),

@@ -22,63 +22,97 @@ use serde_json::{Map, Number, Value};
 
 use super::spans::{Index, Pos, Spans};
 use super::{Document, MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES, push_segment};
+use crate::error::Error;
+use crate::limits::{self, Limit};
+use crate::source::Origin;
 
 /// The documents of `text`, or `None` when the text is not in the fast subset (the caller
 /// then runs the full parser). Empty and `null` documents are skipped, as the full parser's
 /// caller skips them.
-pub(super) fn parse(file: &Arc<str>, text: &str) -> Option<Vec<Document>> {
-    // Tabs, carriage returns, a byte-order mark (anywhere: inside a document it is an error
-    // the full parser reports) and control characters change how YAML reads indentation
-    // and line ends; the full parser handles them.
-    if text
-        .bytes()
-        .any(|b| b == b'\t' || b == b'\r' || (b < 0x20 && b != b'\n') || b == 0x7f)
-        || text.contains('\u{feff}')
-    {
-        return None;
+///
+/// A file that goes over [`limits::YAML_NODES`] or [`limits::YAML_DOCUMENTS`] within the
+/// subset is refused here (`Err`): whatever the rest holds, the full parser would count at
+/// least as many, and reading it again would only double the time the refusal takes.
+pub(super) fn parse(file: &Arc<str>, text: &str) -> Result<Option<Vec<Document>>, Error> {
+    let mut p = Reader::new(text);
+    let parsed = p.stream(file);
+    match p.over {
+        Some(limit) => {
+            let origin = Origin::new(file.clone(), p.line as usize, 1);
+            let what = match limit.name {
+                n if n == limits::YAML_DOCUMENTS.name => "the stream holds too many documents",
+                _ => "the file holds too many nodes",
+            };
+            Err(limit.exceeded(Some(origin), format!("invalid YAML: {what}")))
+        }
+        None => Ok(parsed),
     }
-    let mut p = Reader {
-        text,
-        bytes: text.as_bytes(),
-        at: 0,
-        line: 1,
-        line_start: 0,
-        nodes: 0,
-    };
-    let mut docs = Vec::new();
-    let mut count = 0;
-    loop {
-        p.skip_blank_lines();
-        if p.at >= p.bytes.len() {
-            break;
-        }
-        p.document_marker()?;
-        count += 1;
-        if count > MAX_DOCUMENTS {
-            return None;
-        }
-        p.skip_blank_lines();
-        if p.at >= p.bytes.len() || p.at_marker() {
-            // An empty document (only `---` and comments): null, skipped.
-            continue;
-        }
-        let mut b = Builder {
-            index: Index::default(),
-            path: String::new(),
-        };
-        let value = p.block_node(&mut b, -1, None, 0)?;
-        p.skip_blank_lines();
-        if p.at < p.bytes.len() && !p.at_marker() {
-            return None;
-        }
-        if !value.is_null() {
-            docs.push(Document {
-                value,
-                spans: Spans::from_index(file.clone(), b.index),
-            });
+}
+
+impl<'t> Reader<'t> {
+    fn new(text: &'t str) -> Reader<'t> {
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+            line_start: 0,
+            nodes: 0,
+            over: None,
         }
     }
-    Some(docs)
+}
+
+impl Reader<'_> {
+    fn stream(&mut self, file: &Arc<str>) -> Option<Vec<Document>> {
+        let text = self.text;
+        let p = self;
+        // Tabs, carriage returns, a byte-order mark (anywhere: inside a document it is an
+        // error the full parser reports) and control characters change how YAML reads
+        // indentation and line ends; the full parser handles them.
+        if text
+            .bytes()
+            .any(|b| b == b'\t' || b == b'\r' || (b < 0x20 && b != b'\n') || b == 0x7f)
+            || text.contains('\u{feff}')
+        {
+            return None;
+        }
+        let mut docs = Vec::new();
+        let mut count = 0;
+        loop {
+            p.skip_blank_lines();
+            if p.at >= p.bytes.len() {
+                break;
+            }
+            p.document_marker()?;
+            count += 1;
+            if count > MAX_DOCUMENTS {
+                p.over = Some(&limits::YAML_DOCUMENTS);
+                return None;
+            }
+            p.skip_blank_lines();
+            if p.at >= p.bytes.len() || p.at_marker() {
+                // An empty document (only `---` and comments): null, skipped.
+                continue;
+            }
+            let mut b = Builder {
+                index: Index::default(),
+                path: String::new(),
+            };
+            let value = p.block_node(&mut b, -1, None, 0)?;
+            p.skip_blank_lines();
+            if p.at < p.bytes.len() && !p.at_marker() {
+                return None;
+            }
+            if !value.is_null() {
+                docs.push(Document {
+                    value,
+                    spans: Spans::from_index(file.clone(), b.index),
+                });
+            }
+        }
+        Some(docs)
+    }
 }
 
 /// The index under construction for one document.
@@ -113,6 +147,8 @@ struct Reader<'t> {
     /// Byte offset where that line starts.
     line_start: usize,
     nodes: usize,
+    /// The limit the text went over, if it did.
+    over: Option<&'static Limit>,
 }
 
 /// Bytes that end a plain scalar inside a flow collection.
@@ -211,7 +247,11 @@ impl Reader<'_> {
 
     fn count_node(&mut self) -> Option<()> {
         self.nodes += 1;
-        (self.nodes <= MAX_NODES).then_some(())
+        if self.nodes > MAX_NODES {
+            self.over = Some(&limits::YAML_NODES);
+            return None;
+        }
+        Some(())
     }
 
     /// A node in block context starting at the current position (a content byte).

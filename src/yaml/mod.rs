@@ -19,6 +19,7 @@ use serde_saphyr::Spanned;
 use serde_saphyr::options::{DuplicateKeyPolicy, MergeKeyPolicy, NonFiniteFloatPolicy};
 
 use crate::error::Error;
+use crate::limits::{self, Limit};
 use crate::source::Origin;
 
 pub use emit::{emit, emit_stream};
@@ -51,16 +52,13 @@ pub struct Document {
     pub spans: Spans,
 }
 
-/// Deepest nesting of mappings and sequences accepted: twice serde-saphyr's default of 64,
-/// for deep CRD schemas; hostile input stops here, far from the parser thread's stack limit.
-pub const MAX_DEPTH: usize = 128;
-/// Most events that alias replay (`*name`, merges) may add to one file: a billion-laughs
-/// file stops here instead of exhausting memory. 1,000 compose services each merging a
-/// 50-event anchor use a quarter of it.
-pub const MAX_ALIAS_REPLAYED_EVENTS: usize = 200_000;
-/// Most nodes and documents in one file; far above a 2,000-object manifest stream.
-const MAX_NODES: usize = 5_000_000;
-const MAX_DOCUMENTS: usize = 100_000;
+/// Deepest nesting of mappings and sequences accepted ([`limits::YAML_DEPTH`]).
+pub const MAX_DEPTH: usize = limits::YAML_DEPTH.value;
+/// Most events that alias replay (`*name`, merges) may add to one file
+/// ([`limits::YAML_ALIAS_NODES`]).
+pub const MAX_ALIAS_REPLAYED_EVENTS: usize = limits::YAML_ALIAS_NODES.value;
+const MAX_NODES: usize = limits::YAML_NODES.value;
+const MAX_DOCUMENTS: usize = limits::YAML_DOCUMENTS.value;
 
 fn options(flavor: Flavor) -> serde_saphyr::Options {
     let budget = serde_saphyr::budget! {
@@ -69,10 +67,18 @@ fn options(flavor: Flavor) -> serde_saphyr::Options {
         max_nodes: MAX_NODES,
         max_events: 4 * MAX_NODES,
         max_documents: MAX_DOCUMENTS,
+        max_aliases: limits::YAML_ALIASES.value,
+        max_anchors: limits::YAML_ALIASES.value,
+        max_merge_keys: limits::YAML_ALIASES.value,
+        max_reader_input_bytes: Some(limits::INPUT_BYTES.value),
+        max_total_scalar_bytes: limits::INPUT_BYTES.value,
+        // The replayed-nodes limit stops alias bombs; a ratio of aliases to anchors
+        // refused real files (150 services merging one `x-defaults` anchor).
+        enforce_alias_anchor_ratio: false,
     };
     let alias_limits = serde_saphyr::alias_limits! {
         max_total_replayed_events: MAX_ALIAS_REPLAYED_EVENTS,
-        max_replay_stack_depth: 32,
+        max_replay_stack_depth: limits::YAML_ALIAS_NESTING.value,
     };
     let (strict_booleans, non_finite) = match flavor {
         Flavor::Compose => (true, NonFiniteFloatPolicy::AsString),
@@ -100,6 +106,9 @@ fn parse_error(file: &Arc<str>, e: &serde_saphyr::Error) -> Error {
     let text = e.to_string();
     let first = text.lines().next().unwrap_or("").trim();
     let detail = strip_location(first);
+    if let Some((limit, what)) = limit_met(detail) {
+        return limit.exceeded(Some(origin), format!("invalid YAML: {what}"));
+    }
     let (message, help) = describe(detail);
     Error::input(Some(origin), message, help)
 }
@@ -120,6 +129,82 @@ fn strip_location(s: &str) -> &str {
         Some(i) => &s[..i],
         None => s,
     }
+}
+
+/// Library messages (lower case, first match wins) that mean a limit was met, and what
+/// we say went over it.
+const LIMITS_MET: &[(&str, &Limit, &str)] = &[
+    ("budget breached: depth", &limits::YAML_DEPTH, "the file nests too deep"),
+    ("recursion limit", &limits::YAML_DEPTH, "the file nests too deep"),
+    (
+        "alias replay stack depth",
+        &limits::YAML_ALIAS_NESTING,
+        "aliases nest too deep",
+    ),
+    (
+        "alias replay limit",
+        &limits::YAML_ALIAS_NODES,
+        "aliases copy too many nodes",
+    ),
+    (
+        "alias expansion limit",
+        &limits::YAML_ALIAS_NODES,
+        "aliases copy too many nodes",
+    ),
+    (
+        "budget breached: nodes",
+        &limits::YAML_NODES,
+        "the file holds too many nodes",
+    ),
+    (
+        "budget breached: events",
+        &limits::YAML_NODES,
+        "the file holds too many nodes",
+    ),
+    (
+        "budget breached: documents",
+        &limits::YAML_DOCUMENTS,
+        "the stream holds too many documents",
+    ),
+    (
+        "budget breached: aliases",
+        &limits::YAML_ALIASES,
+        "the file uses too many aliases",
+    ),
+    (
+        "budget breached: anchors",
+        &limits::YAML_ALIASES,
+        "the file defines too many anchors",
+    ),
+    (
+        "budget breached: mergekeys",
+        &limits::YAML_ALIASES,
+        "the file uses too many `<<` merge keys",
+    ),
+    (
+        "budget breached: aliasanchorratio",
+        &limits::YAML_ALIASES,
+        "the file uses each anchor too often",
+    ),
+    (
+        "budget breached: inputbytes",
+        &limits::INPUT_BYTES,
+        "the file is too large",
+    ),
+    (
+        "budget breached: scalarbytes",
+        &limits::INPUT_BYTES,
+        "the file's text is too large",
+    ),
+];
+
+/// The limit a library message says was met, if any.
+fn limit_met(detail: &str) -> Option<(&'static Limit, &'static str)> {
+    let lower = detail.to_ascii_lowercase();
+    LIMITS_MET
+        .iter()
+        .find(|(needle, _, _)| lower.contains(needle))
+        .map(|(_, limit, what)| (*limit, *what))
 }
 
 /// What we say about a library message, chosen by a lower-case fragment of it (first match
@@ -260,7 +345,7 @@ pub fn parse_one(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Document
 /// (pointers are relative to its root).
 pub fn parse_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
     stray_bom(file, text)?;
-    match fast::parse(file, text) {
+    match fast::parse(file, text)? {
         Some(docs) => Ok(docs),
         None => full_stream(file, text, flavor),
     }

@@ -16,9 +16,11 @@ use minijinja::value::ValueKind;
 use minijinja::{Error, ErrorKind, State, Value};
 
 use super::failure;
+use crate::chart::template::Output;
+use crate::limits;
 
-/// Deepest chain of nested `include`/`tpl` renders (the first template counts).
-const MAX_NESTING: usize = 32;
+/// Deepest chain of nested `include`/`tpl` renders ([`limits::TEMPLATE_NESTING`]).
+const MAX_NESTING: usize = limits::TEMPLATE_NESTING.value;
 /// The name minijinja gives `tpl` text in errors: `(in tpl text:2)` is line 2 of the text.
 const TPL_NAME: &str = "tpl text";
 /// How much of a `tpl` text a recursion error quotes.
@@ -80,10 +82,11 @@ impl Nesting {
             } else if chain.len() >= MAX_NESTING {
                 let names: Vec<&str> = chain.iter().map(|l| l.label.as_str()).collect();
                 Some(format!(
-                    "template recursion: include/tpl nested more than {MAX_NESTING} deep ({} → {} → …); \
-                     stop the recursion or write it as a macro",
+                    "template recursion: include/tpl nested too deep ({} → {} → …) {}; {}",
                     names.join(" → "),
-                    link.label
+                    link.label,
+                    limits::TEMPLATE_NESTING.tag(),
+                    limits::TEMPLATE_NESTING.hint
                 ))
             } else {
                 None
@@ -117,8 +120,10 @@ pub fn include(state: &State<'_, '_>, name: &str, context: Option<Value>) -> Res
         )),
         _ => nested_error(format!("include(\"{name}\")"), e),
     })?;
+    let mut out = Output::default();
     template
-        .render(context)
+        .render_captured_to(context, &mut out)
+        .map(|_| out.into_string())
         .map_err(|e| nested_error(format!("include(\"{name}\")"), e))
 }
 
@@ -127,9 +132,12 @@ pub fn include(state: &State<'_, '_>, name: &str, context: Option<Value>) -> Res
 pub fn tpl(state: &State<'_, '_>, text: String, context: Option<Value>) -> Result<String, Error> {
     let context = context_for(state, "tpl", context)?;
     let _nesting = Nesting::enter(state, Link::tpl(&text))?;
+    let mut out = Output::default();
     state
         .env()
-        .render_named_str(TPL_NAME, &text, context)
+        .template_from_named_str(TPL_NAME, &text)
+        .and_then(|t| t.render_captured_to(context, &mut out))
+        .map(|_| out.into_string())
         .map_err(|e| failure(format!("tpl failed: {e}")))
 }
 
@@ -299,7 +307,7 @@ mod tests {
     fn nesting_depth_is_bounded() {
         // Every level renders a different text, so only the depth limit stops it.
         let e = render(&[], "{% set t = \"{{ tpl(t ~ ' ', {'t': t ~ ' '}) }}\" %}{{ tpl(t) }}").unwrap_err();
-        assert!(e.to_string().contains("nested more than 32 deep"), "{e}");
+        assert!(e.to_string().contains("limit `template-nesting`"), "{e}");
     }
 
     #[test]

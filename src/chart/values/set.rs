@@ -9,6 +9,7 @@ use serde_json::{Number, Value};
 
 use super::{Source, Values};
 use crate::error::Error;
+use crate::limits;
 use crate::source::{Origin, Sandbox};
 
 /// The command-line flag families, in the order they apply (lowest first).
@@ -53,12 +54,12 @@ pub enum Step {
     Index(usize),
 }
 
-/// The largest list index a path may name (Helm's limit): `a[65536]=x` makes a list of
-/// 65,537 items; anything larger is almost certainly a typo.
-const MAX_INDEX: usize = 65_536;
-/// The most steps (keys and indices) in one path; values nest far less in practice, and
-/// the limit keeps the merged tree within what the YAML emitter accepts.
-const MAX_STEPS: usize = 64;
+/// The largest list index a path may name ([`limits::SET_LIST_INDEX`], Helm's).
+const MAX_INDEX: usize = limits::SET_LIST_INDEX.value;
+/// The most steps (keys and indices) in one path ([`limits::SET_PATH_STEPS`]).
+const MAX_STEPS: usize = limits::SET_PATH_STEPS.value;
+/// How much of a long argument an error quotes: a 100 KB argument is not repeated whole.
+const QUOTE_CHARS: usize = 80;
 
 /// The characters that end a key, and so must be escaped with `\` inside one.
 const KEY_STOPS: &[char] = &['=', '[', ',', '.'];
@@ -74,8 +75,25 @@ const GRAMMAR: &str = "write `name=value`, several as `a=1,b=2`; `a.b=1` for nes
 /// Every argument is read (and every file) before any is applied.
 pub fn apply_sets(values: &mut Values, sets: &[SetArg], sandbox: &Sandbox) -> Result<(), Error> {
     let mut parsed = Vec::with_capacity(sets.len());
+    let mut list_items = 0usize;
     for arg in sets {
         let mut assignments = parse_arg(arg.kind, &arg.text).map_err(|m| m.into_error(arg.kind.flag(), &arg.text))?;
+        // Each `[n]` may create up to n + 1 items; counted before any is applied.
+        let items = assignments.iter().flat_map(|(steps, _)| steps).map(|s| match s {
+            Step::Index(i) => i + 1,
+            Step::Key(_) => 0,
+        });
+        list_items = items.fold(list_items, usize::saturating_add);
+        if list_items > limits::SET_LIST_ITEMS.value {
+            return Err(limits::SET_LIST_ITEMS.exceeded(
+                None,
+                format!(
+                    "{} `{}`: the list indices ask for too many items",
+                    arg.kind.flag(),
+                    quote(&arg.text)
+                ),
+            ));
+        }
         if arg.kind == SetKind::File {
             for (_, value) in &mut assignments {
                 read_files(value, arg, sandbox)?;
@@ -163,9 +181,22 @@ struct Malformed {
 impl Malformed {
     fn into_error(self, flag: &str, text: &str) -> Error {
         Error::Usage {
-            message: format!("{flag} `{text}`: {} at character {}", self.message, self.at + 1),
+            message: format!(
+                "{flag} `{}`: {} at character {}",
+                quote(text),
+                self.message,
+                self.at + 1
+            ),
             help: Some(format!("{}; {GRAMMAR}", self.help)),
         }
+    }
+}
+
+/// `text`, or its first [`QUOTE_CHARS`] characters and `…`.
+fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_CHARS) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or(text)),
+        None => text.to_string(),
     }
 }
 
@@ -278,8 +309,8 @@ impl<'t> Parser<'t> {
             loop {
                 if steps.len() > MAX_STEPS {
                     return Err(self.fail(
-                        format!("the path nests deeper than {MAX_STEPS} levels"),
-                        "flatten the values, or set the deep part with --set-json",
+                        format!("the path nests too deep {}", limits::SET_PATH_STEPS.tag()),
+                        limits::SET_PATH_STEPS.hint,
                     ));
                 }
                 match self.peek() {
@@ -337,7 +368,7 @@ impl<'t> Parser<'t> {
         }
         match digits.parse::<usize>() {
             Ok(i) if i <= MAX_INDEX => Ok(i),
-            _ => Err(bad(&format!("is larger than {MAX_INDEX}"))),
+            _ => Err(bad(&format!("is too large {}", limits::SET_LIST_INDEX.tag()))),
         }
     }
 
@@ -426,6 +457,10 @@ impl<'t> Parser<'t> {
                 let at = self.pos + e.column().saturating_sub(1);
                 let detail = e.to_string();
                 let detail = detail.split(" at line ").next().unwrap_or_default();
+                if detail.contains("recursion limit exceeded") {
+                    let limit = &limits::SET_JSON_DEPTH;
+                    return Err(self.fail_at(at, format!("the JSON value nests too deep {}", limit.tag()), limit.hint));
+                }
                 Err(self.fail_at(
                     at,
                     format!("the value is not valid JSON ({detail})"),
