@@ -184,7 +184,8 @@ impl Ctx<'_> {
             let ctx = self.context(&meta, &values, files);
             for src in own.iter().filter(|s| s.is_rendered()) {
                 let text = render::text(&templates, &src.name, &ctx, &values)?;
-                objects.extend(render::objects(src, &text)?);
+                let traced = self.sandbox.tracing().then_some(&values);
+                objects.extend(render::objects(src, &text, traced)?);
             }
             objects.extend(self.compose(&meta, &values, &ctx, &own, &deps, warnings)?);
         }

@@ -2,6 +2,7 @@
 //! prints: manifests to stdout, diagnostics to stderr.
 
 mod diff;
+mod explain;
 mod init;
 mod inputs;
 mod render;
@@ -37,6 +38,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Turn a compose file into an editable chart with dev, staging and prod overlays.
     Init(init::InitArgs),
+    /// Show where each object and field of a render came from, and what hardening added
+    /// or relaxed.
+    Explain(Box<explain::ExplainArgs>),
 }
 
 /// Runs berth with the process arguments and returns the exit code.
@@ -54,6 +58,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Init(args) => init::run(args),
+        Command::Explain(args) => explain::run(*args),
     };
     ExitCode::from(code)
 }
