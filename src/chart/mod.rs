@@ -121,6 +121,8 @@ pub fn render(
     let (mut objects, w) = rendered?;
     warnings.extend(w);
     manifest::default_namespace(&mut objects, &release.namespace);
+    let namespaced = crate::explain::Step::new(crate::explain::Stage::Berth, "the release's namespace", None);
+    crate::explain::step(&mut objects, sandbox.tracing(), &namespaced, &|_, _| None);
     let has_ns = objects
         .iter()
         .any(|o| o.kind() == "Namespace" && o.name() == release.namespace);

@@ -80,9 +80,10 @@ fn explain(sandbox: &Sandbox, args: &ExplainArgs) -> Result<String, Error> {
         }
     };
     let rendered = render_path(sandbox, &args.input, path, false, Threads::ONE)?;
-    super::report::warnings(&rendered.warnings);
     let selected = report::select(&rendered.objects, args.object.as_deref())?;
     let explained = report::explain(&selected, args.field.as_deref())?;
+    // After the filters: a wrong --object or --field prints its error alone.
+    super::report::warnings(&rendered.warnings);
     match args.output {
         ExplainFormat::Text => Ok(report::to_text(&explained)),
         ExplainFormat::Json => serde_json::to_string_pretty(&report::to_json(&explained))

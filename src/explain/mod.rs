@@ -298,9 +298,10 @@ pub fn hardened(objects: &mut [Object], tracing: bool, changes: &[crate::harden:
     for o in objects.iter_mut() {
         let id = o.id();
         let mine = by_object.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-        let step = |reason: &str| Step::new(Stage::Harden, reason, None);
+        let step = |reason: &str| Step::new(Stage::Harden, format!("hardening: {reason}"), None);
         if let Some(added) = mine.iter().find(|c| c.pointer.is_empty()) {
-            o.trace = Some(Box::new(Trace::new(step(added.reason), &o.value, BTreeMap::new())));
+            let made = Step::new(Stage::Harden, format!("added by hardening: {}", added.reason), None);
+            o.trace = Some(Box::new(Trace::new(made, &o.value, BTreeMap::new())));
             continue;
         }
         let Some(trace) = o.trace.as_mut() else {
