@@ -59,9 +59,22 @@ fn compose_objects_are_explained_by_their_compose_key_and_hardening() {
 fn chart_fields_name_their_template_line_and_the_values_they_read() {
     let out = explain(
         "chart",
-        &[".", "--set", "image.tag=2.0.0", "--object", "Deployment/api", "--field", "spec.replicas"],
+        &[
+            ".",
+            "--set",
+            "image.tag=2.0.0",
+            "--object",
+            "Deployment/api",
+            "--field",
+            "spec.replicas",
+        ],
     );
-    assert!(out.contains("spec.replicas  2      template templates/deployment.yaml:6:1 (values.replicas from values.yaml:4:11)"), "{out}");
+    assert!(
+        out.contains(
+            "spec.replicas  2      template templates/deployment.yaml:6:1 (values.replicas from values.yaml:4:11)"
+        ),
+        "{out}"
+    );
     let image = explain(
         "chart",
         &[
@@ -109,7 +122,15 @@ fn overlay_fields_name_the_patch_line_and_each_transform() {
     // The history of a field, oldest first: the base's line, then the patch's.
     let json = explain(
         "overlay",
-        &["prod", "--object", "Deployment/prod-web", "--field", "/spec/replicas", "-o", "json"],
+        &[
+            "prod",
+            "--object",
+            "Deployment/prod-web",
+            "--field",
+            "/spec/replicas",
+            "-o",
+            "json",
+        ],
     );
     insta::assert_snapshot!("overlay_replicas_json", json);
 }
@@ -125,7 +146,13 @@ fn env_names_the_overlay_folder() {
 fn relaxations_say_what_asked_for_them_and_why() {
     let out = explain(
         "relaxed",
-        &["compose.yaml", "--object", "deployment/worker", "--field", "metadata.annotations"],
+        &[
+            "compose.yaml",
+            "--object",
+            "deployment/worker",
+            "--field",
+            "metadata.annotations",
+        ],
     );
     assert!(out.contains("  relaxed: PSS-RESTRICTED: compose user: root (by: converted from compose services.worker compose.yaml:4:5)\n"), "{out}");
     insta::assert_snapshot!("relaxed_annotations", out);
@@ -152,8 +179,14 @@ fn an_unknown_object_is_a_usage_error_that_names_the_objects_there_are() {
 #[test]
 fn an_unknown_field_is_a_usage_error() {
     // A prefix of a key is not the key.
-    let stderr = usage_error("compose", &["compose.yaml", "--object", "Deployment/web", "--field", "spec.strat"]);
-    assert!(stderr.contains("--field spec.strat: no selected object has this field"), "{stderr}");
+    let stderr = usage_error(
+        "compose",
+        &["compose.yaml", "--object", "Deployment/web", "--field", "spec.strat"],
+    );
+    assert!(
+        stderr.contains("--field spec.strat: no selected object has this field"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -197,6 +230,9 @@ fn secret_values_are_redacted() {
         }
     }
     // The flag that set a secret is named without its value.
-    let out = explain("chart", &[".", "--set", "password=s3cr3t-FLAG-4", "--object", "Secret/api-db"]);
+    let out = explain(
+        "chart",
+        &[".", "--set", "password=s3cr3t-FLAG-4", "--object", "Secret/api-db"],
+    );
     assert!(out.contains("(values.password from --set password)"), "{out}");
 }

@@ -135,7 +135,11 @@ fn trace(
     let mut fields = std::collections::BTreeMap::new();
     leaves(&doc.value, "", &mut |pointer, _| {
         let line = lines.template_line(doc.spans.origin(pointer).line);
-        let mut step = Step::new(Stage::Template, "template", Some(Origin::new(src.file.clone(), line, 1)));
+        let mut step = Step::new(
+            Stage::Template,
+            "template",
+            Some(Origin::new(src.file.clone(), line, 1)),
+        );
         if let Some(text) = src.text.lines().nth(line.saturating_sub(1)) {
             step.values = values_read(text, values);
         }

@@ -98,7 +98,7 @@ pub fn convert(
     let policies = network::network_policies(project, &ctx.namespace, ctx.warnings);
     let mut objects = ctx.objects;
     objects.extend(policies);
-    crate::explain::begin(&mut objects, sandbox.tracing(), |o| crate::explain::converted(sandbox, o));
+    crate::explain::converted(&mut objects, sandbox, project);
     Ok(objects)
 }
 

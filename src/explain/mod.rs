@@ -137,21 +137,80 @@ pub fn begin(objects: &mut [Object], tracing: bool, made: impl Fn(&Object) -> St
     }
 }
 
-/// How a compose conversion made `o`: the compose key its origin points at
-/// (`services.web`, `secrets.db_password`), read back from the file, and where.
-/// Conversion works on whole services, so this is all that is known of its fields.
-pub fn converted(sandbox: &crate::source::Sandbox, o: &Object) -> Step {
-    let key = o.origin.as_ref().filter(|at| at.line > 0).and_then(|at| {
-        let text = sandbox.text_of(&at.file)?;
-        let path = key_path(&text, at.line, at.column);
-        (!path.is_empty()).then(|| path.join("."))
-    });
-    let what = match (key, &o.origin) {
-        (Some(k), _) => format!("converted from compose {k}"),
-        (None, Some(_)) => "converted from compose".to_string(),
-        (None, None) => "made by berth from the compose project".to_string(),
-    };
-    Step::new(Stage::Compose, what, o.origin.clone())
+/// Workload fields that one compose key of the service decides alone, as (field under
+/// the pod spec, or under the workload when it starts with `/`; the compose key's pointer
+/// under the service). Other fields are decided by several keys, or by berth, and stay
+/// object-level.
+const COMPOSE_FIELDS: &[(&str, &str)] = &[
+    ("/spec/replicas", "/deploy/replicas"),
+    ("/containers/0/image", "/image"),
+    ("/containers/0/command", "/entrypoint"),
+    ("/containers/0/args", "/command"),
+    ("/containers/0/workingDir", "/working_dir"),
+    ("/containers/0/ports", "/ports"),
+    ("/containers/0/env", "/environment"),
+    ("/containers/0/envFrom", "/env_file"),
+    ("/containers/0/readinessProbe", "/healthcheck"),
+    ("/containers/0/livenessProbe", "/healthcheck"),
+    ("/containers/0/startupProbe", "/healthcheck"),
+    ("/containers/0/resources", "/deploy/resources"),
+    ("/hostname", "/hostname"),
+    ("/hostAliases", "/extra_hosts"),
+    ("/terminationGracePeriodSeconds", "/stop_grace_period"),
+];
+
+/// Where each kind converted from a service keeps its pod spec.
+const POD_SPEC: &[(&str, &str)] = &[
+    ("Deployment", "/spec/template/spec"),
+    ("StatefulSet", "/spec/template/spec"),
+    ("DaemonSet", "/spec/template/spec"),
+    ("Job", "/spec/template/spec"),
+    ("CronJob", "/spec/jobTemplate/spec/template/spec"),
+];
+
+/// Traces the objects a compose conversion made: each names the compose key its origin
+/// points at (`services.web`, `secrets.db_password`), read back from the file; a
+/// workload's fields that one service key decides ([`COMPOSE_FIELDS`]) name that key's
+/// line. No-op when not tracing.
+pub fn converted(objects: &mut [Object], sandbox: &crate::source::Sandbox, project: &crate::compose::Project) {
+    if !sandbox.tracing() {
+        return;
+    }
+    for o in objects.iter_mut().filter(|o| o.trace.is_none()) {
+        let path = o
+            .origin
+            .as_ref()
+            .filter(|at| at.line > 0)
+            .and_then(|at| Some(key_path(&sandbox.text_of(&at.file)?, at.line, at.column)))
+            .unwrap_or_default();
+        let what = match (path.as_slice(), &o.origin) {
+            ([], Some(_)) => "converted from compose".to_string(),
+            ([], None) => "made by berth from the compose project".to_string(),
+            (keys, _) => format!("converted from compose {}", keys.join(".")),
+        };
+        let mut fields = BTreeMap::new();
+        let pod = POD_SPEC.iter().find(|(k, _)| *k == o.kind()).map(|(_, p)| *p);
+        let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+        if let (["services", service], Some(pod)) = (keys.as_slice(), pod) {
+            for (field, key) in COMPOSE_FIELDS {
+                let pointer = if field.starts_with("/spec/") {
+                    field.to_string()
+                } else {
+                    format!("{pod}{field}")
+                };
+                let key_pointer = format!("/services/{}{key}", pointer_segment(service));
+                let (Some(v), Some(at)) = (o.value.pointer(&pointer), project.origins.get(&key_pointer)) else {
+                    continue;
+                };
+                let name = format!("converted from compose services.{service}{}", key.replace('/', "."));
+                leaves(v, &pointer, &mut |p, _| {
+                    fields.insert(p.to_string(), vec![Step::new(Stage::Compose, &name, Some(at.clone()))]);
+                });
+            }
+        }
+        let made = Step::new(Stage::Compose, what, o.origin.clone());
+        o.trace = Some(Box::new(Trace::new(made, &o.value, fields)));
+    }
 }
 
 /// The keys that lead to the node at `line`:`column` (1-based) of a block-style YAML

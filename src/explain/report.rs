@@ -86,7 +86,11 @@ pub fn select<'o>(objects: &'o [Object], wanted: Option<&str>) -> Result<Vec<&'o
         message: format!("--object {wanted}: the render has no such object"),
         help: Some(format!(
             "{} {listed}",
-            if close.is_empty() { "its objects are:" } else { "did you mean:" }
+            if close.is_empty() {
+                "its objects are:"
+            } else {
+                "did you mean:"
+            }
         )),
     })
 }
@@ -119,7 +123,11 @@ pub fn explain<'o>(objects: &[&'o Object], field: Option<&str>) -> Result<Vec<Ex
             fields.push(Field {
                 pointer: pointer.to_string(),
                 path,
-                value: if hidden { Value::String(MASK.into()) } else { value.clone() },
+                value: if hidden {
+                    Value::String(MASK.into())
+                } else {
+                    value.clone()
+                },
                 history,
             });
         });
@@ -177,7 +185,9 @@ fn relaxations(o: &Object) -> Vec<Relaxed<'_>> {
             reason: reason.to_string(),
             // The step whose change brought this rule in: the first whose recorded
             // annotation holds it is not known, so the latest writer answers.
-            by: history.and_then(|h| h.last()).or_else(|| o.trace.as_ref().map(|t| &t.created)),
+            by: history
+                .and_then(|h| h.last())
+                .or_else(|| o.trace.as_ref().map(|t| &t.created)),
         })
         .collect()
 }
@@ -283,7 +293,12 @@ pub fn to_text(explained: &[Explained]) -> String {
             .map(|f| (f.path.clone(), short(&f.value), field_origin(o, f)))
             .collect();
         // A very long path overflows its column rather than widen every row.
-        let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0).clamp(5, PATH_WIDTH);
+        let w0 = rows
+            .iter()
+            .map(|r| r.0.chars().count())
+            .max()
+            .unwrap_or(0)
+            .clamp(5, PATH_WIDTH);
         let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0).max(5);
         out.push_str(&format!("  {:w0$}  {:w1$}  ORIGIN\n", "FIELD", "VALUE"));
         for (path, value, origin) in rows {
@@ -332,9 +347,7 @@ pub fn to_json(explained: &[Explained]) -> Value {
             let relaxations: Vec<Value> = e
                 .relaxations
                 .iter()
-                .map(|r| {
-                    json!({"rule": r.rule, "reason": r.reason, "writtenBy": r.by.map_or(Value::Null, step_json)})
-                })
+                .map(|r| json!({"rule": r.rule, "reason": r.reason, "writtenBy": r.by.map_or(Value::Null, step_json)}))
                 .collect();
             let fields: Vec<Value> = e
                 .fields

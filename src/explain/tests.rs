@@ -4,17 +4,23 @@ use super::*;
 
 fn traced(value: Value) -> Object {
     let mut o = Object::new(value, None);
-    begin(std::slice::from_mut(&mut o), true, |_| Step::new(Stage::Berth, "made", None));
+    begin(std::slice::from_mut(&mut o), true, |_| {
+        Step::new(Stage::Berth, "made", None)
+    });
     o
 }
 
 #[test]
 fn a_step_records_only_what_it_changed() {
-    let mut objects = vec![traced(json!({"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 1, "x": {"a": 1}}}))];
+    let mut objects = vec![traced(
+        json!({"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 1, "x": {"a": 1}}}),
+    )];
     objects[0].value["spec"]["replicas"] = json!(3);
     objects[0].value["spec"]["x"] = json!("flat");
     objects[0].value["metadata"]["labels"] = json!({"team": "a"});
-    step(&mut objects, true, &Step::new(Stage::Patch, "patch", None), &|_, _| None);
+    step(&mut objects, true, &Step::new(Stage::Patch, "patch", None), &|_, _| {
+        None
+    });
     let t = objects[0].trace.as_ref().unwrap();
     let keys: Vec<&str> = t.fields.keys().map(String::as_str).collect();
     assert_eq!(keys, ["/metadata/labels/team", "/spec/replicas", "/spec/x"]);
@@ -29,7 +35,12 @@ fn a_leaf_changed_twice_keeps_both_steps_and_a_removed_tree_forgets_its_leaves()
     step(&mut objects, true, &Step::new(Stage::Patch, "one", None), &|_, _| None);
     objects[0].value["spec"]["a"] = json!(5);
     objects[0].value["spec"].as_object_mut().unwrap().remove("t");
-    step(&mut objects, true, &Step::new(Stage::Transform, "two", None), &|_, _| None);
+    step(
+        &mut objects,
+        true,
+        &Step::new(Stage::Transform, "two", None),
+        &|_, _| None,
+    );
     let t = objects[0].trace.as_ref().unwrap();
     let steps: Vec<&str> = t.fields["/spec/a"].iter().map(|s| s.what.as_str()).collect();
     assert_eq!(steps, ["one", "two"]);
@@ -48,7 +59,10 @@ fn without_tracing_nothing_is_recorded() {
 fn a_patch_line_is_found_by_place_op_path_or_unique_key() {
     let at = |p: &str| Origin::new("p.yaml", p.len(), 1);
     let merge = json!({"spec": {"replicas": 4, "containers": [{"name": "web", "image": "x:2"}]}});
-    assert_eq!(in_patch(&merge, "/spec/replicas", &json!(4), &at), Some(at("/spec/replicas")));
+    assert_eq!(
+        in_patch(&merge, "/spec/replicas", &json!(4), &at),
+        Some(at("/spec/replicas"))
+    );
     assert_eq!(
         in_patch(&merge, "/spec/containers/1/image", &json!("x:2"), &at),
         Some(at("/spec/containers/0/image"))
@@ -72,7 +86,10 @@ fn values_read_by_a_line_name_their_source_and_never_a_flag_value() {
         None,
     )
     .unwrap();
-    let reads = values_read("image: {{ values.image.repo }}:{{ values.image.tag }} {{ values.nope }}", &v);
+    let reads = values_read(
+        "image: {{ values.image.repo }}:{{ values.image.tag }} {{ values.nope }}",
+        &v,
+    );
     let shown: Vec<(String, String)> = reads.into_iter().map(|u| (u.path, u.source)).collect();
     assert_eq!(
         shown,

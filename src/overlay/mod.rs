@@ -26,11 +26,11 @@ use crate::chart::{self};
 use crate::compose::{self, LoadOptions};
 use crate::convert::{self, ConvertOptions};
 use crate::error::{Error, Warnings};
+use crate::explain::{self, Stage, Step};
 use crate::manifest::parallel::{self, Threads};
 use crate::manifest::{self, Object};
 use crate::source::{Origin, Sandbox};
 use crate::yaml::{self, Flavor};
-use crate::explain::{self, Stage, Step};
 use spec::Overlay;
 
 /// Overlays stack at most this deep; deeper is surely a cycle.
@@ -177,7 +177,11 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
     // so the hash covers what the outer overlays changed too.
     let renames = hash_names(&mut objects);
     refs::apply_parallel(&mut objects, &renames, &table, req.threads);
-    let hashed = Step::new(Stage::Generator, "name hash of the generated content (references follow)", None);
+    let hashed = Step::new(
+        Stage::Generator,
+        "name hash of the generated content (references follow)",
+        None,
+    );
     explain::step(&mut objects, sandbox.tracing(), &hashed, &|_, _| None);
     refs::dangling(&objects, &table, &external, warnings);
     let profile = layers.iter().find_map(|o| o.fields.policy.profile.clone());
@@ -412,7 +416,11 @@ fn apply(
     }
     let renames = transform::affix(objects, &layer.fields.name_prefix, &layer.fields.name_suffix);
     refs::apply_parallel(objects, &renames, ctx.table, ctx.threads);
-    let affix = if layer.fields.name_prefix.is_empty() { "/nameSuffix" } else { "/namePrefix" };
+    let affix = if layer.fields.name_prefix.is_empty() {
+        "/nameSuffix"
+    } else {
+        "/namePrefix"
+    };
     explain::step(
         objects,
         tracing,
