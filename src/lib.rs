@@ -16,6 +16,7 @@ pub mod convert;
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod explain;
 pub mod harden;
 pub mod init;
 pub mod limits;

@@ -93,6 +93,7 @@ pub fn render_compose(sandbox: &Sandbox, req: &ComposeRender) -> Result<Rendered
         req.strict,
         Author::Berth,
         Threads::ONE,
+        sandbox.tracing(),
     )
 }
 
@@ -128,6 +129,7 @@ pub fn render_chart(sandbox: &Sandbox, req: &ChartRender) -> Result<Rendered, Er
         req.strict,
         Author::User,
         Threads::ONE,
+        sandbox.tracing(),
     )
 }
 
@@ -159,6 +161,7 @@ pub fn render_overlay(sandbox: &Sandbox, req: &OverlayRender) -> Result<Rendered
         req.strict,
         Author::User,
         req.overlay.threads,
+        sandbox.tracing(),
     )
 }
 
@@ -171,6 +174,8 @@ enum Author {
 }
 
 /// The stages every input shares: harden, `--strict`, install order, validation.
+/// `tracing`: record hardening's changes on the objects' traces (`berth explain`).
+#[allow(clippy::too_many_arguments)]
 fn finish(
     mut objects: Vec<Object>,
     mut warnings: Warnings,
@@ -179,13 +184,16 @@ fn finish(
     strict: bool,
     author: Author,
     threads: Threads,
+    tracing: bool,
 ) -> Result<Rendered, Error> {
     let kube_version = validate::resolve_kube_version(kube_version)?;
+    crate::explain::begin(&mut objects, tracing, crate::explain::made_by_berth);
     let hopts = HardenOptions {
         profile,
         kube_version: kube_version.to_string(),
     };
-    harden::harden_parallel(&mut objects, &hopts, threads, &mut warnings);
+    let changes = harden::harden_parallel(&mut objects, &hopts, threads, &mut warnings);
+    crate::explain::hardened(&mut objects, tracing, &changes);
     let warnings = warnings.into_sorted();
     if strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));

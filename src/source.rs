@@ -118,6 +118,9 @@ pub struct Sandbox {
     substitutes: BTreeMap<Arc<str>, Arc<[u8]>>,
     /// Files read whole as secret content: their text is never shown in a diagnostic.
     secret: Arc<Mutex<BTreeSet<Arc<str>>>>,
+    /// Renders through this sandbox record provenance for `berth explain`
+    /// (`crate::explain`); off for every other command.
+    tracing: bool,
 }
 
 impl Sandbox {
@@ -133,7 +136,20 @@ impl Sandbox {
             shown: Arc::new(Mutex::new(BTreeMap::new())),
             substitutes: BTreeMap::new(),
             secret: Arc::new(Mutex::new(BTreeSet::new())),
+            tracing: false,
         })
+    }
+
+    /// This sandbox, with renders through it recording where each object and field came
+    /// from (`crate::explain`).
+    pub fn traced(mut self) -> Self {
+        self.tracing = true;
+        self
+    }
+
+    /// Whether renders through this sandbox record provenance.
+    pub fn tracing(&self) -> bool {
+        self.tracing
     }
 
     pub fn root(&self) -> &Path {
@@ -277,6 +293,7 @@ impl Sandbox {
             shown: self.shown.clone(),
             substitutes,
             secret: self.secret.clone(),
+            tracing: self.tracing,
         }
     }
 

@@ -121,6 +121,8 @@ pub fn render(
     let (mut objects, w) = rendered?;
     warnings.extend(w);
     manifest::default_namespace(&mut objects, &release.namespace);
+    let namespaced = crate::explain::Step::new(crate::explain::Stage::Berth, "the release's namespace", None);
+    crate::explain::step(&mut objects, sandbox.tracing(), &namespaced, &|_, _| None);
     let has_ns = objects
         .iter()
         .any(|o| o.kind() == "Namespace" && o.name() == release.namespace);
@@ -184,7 +186,8 @@ impl Ctx<'_> {
             let ctx = self.context(&meta, &values, files);
             for src in own.iter().filter(|s| s.is_rendered()) {
                 let text = render::text(&templates, &src.name, &ctx, &values)?;
-                objects.extend(render::objects(src, &text)?);
+                let traced = self.sandbox.tracing().then_some(&values);
+                objects.extend(render::objects(src, &text, traced)?);
             }
             objects.extend(self.compose(&meta, &values, &ctx, &own, &deps, warnings)?);
         }

@@ -95,8 +95,10 @@ fn missing_values_path(line: &str, tree: &Value) -> Option<(String, Option<Strin
 }
 
 /// Parses rendered text into objects located at their template lines. `file` is the
-/// template's root-relative path.
-pub fn objects(src: &Source, text: &str) -> Result<Vec<Object>, Error> {
+/// template's root-relative path. With `traced` (the values the template saw), each
+/// object also records the template line of every field and the values that line read,
+/// for `berth explain`.
+pub fn objects(src: &Source, text: &str, traced: Option<&Values>) -> Result<Vec<Object>, Error> {
     let lines = LineMap::new(&src.text, text);
     let at = |line: usize| Origin::new(src.file.clone(), lines.template_line(line), 1);
     let rendered_name: Arc<str> = format!("{} (rendered)", src.file).into();
@@ -123,9 +125,39 @@ pub fn objects(src: &Source, text: &str) -> Result<Vec<Object>, Error> {
         .map(|d| {
             let origin = at(d.spans.origin("").line);
             check_object(&d.value, &origin)?;
-            Ok(Object::new(d.value, Some(origin)))
+            let trace = traced.map(|values| trace(src, &d, &lines, &origin, values));
+            let mut object = Object::new(d.value, Some(origin));
+            object.trace = trace;
+            Ok(object)
         })
         .collect()
+}
+
+/// The provenance of one rendered document: each field at its template line, with the
+/// values that line read.
+fn trace(
+    src: &Source,
+    doc: &yaml::Document,
+    lines: &LineMap,
+    origin: &Origin,
+    values: &Values,
+) -> Box<crate::explain::Trace> {
+    use crate::explain::{Stage, Step, Trace, leaves, values_read};
+    let mut fields = std::collections::BTreeMap::new();
+    leaves(&doc.value, "", &mut |pointer, _| {
+        let line = lines.template_line(doc.spans.origin(pointer).line);
+        let mut step = Step::new(
+            Stage::Template,
+            "template",
+            Some(Origin::new(src.file.clone(), line, 1)),
+        );
+        if let Some(text) = src.text.lines().nth(line.saturating_sub(1)) {
+            step.values = values_read(text, values);
+        }
+        fields.insert(pointer.to_string(), vec![step]);
+    });
+    let made = Step::new(Stage::Template, "rendered by template", Some(origin.clone()));
+    Box::new(Trace::new(made, &doc.value, fields))
 }
 
 /// A rendered document must be a Kubernetes object: a mapping with `apiVersion`, `kind`

@@ -3,6 +3,7 @@
 
 mod diff;
 pub mod docs;
+mod explain;
 mod init;
 mod inputs;
 mod progress;
@@ -49,6 +50,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Turn a compose file into an editable chart with dev, staging and prod overlays.
     Init(init::InitArgs),
+    /// Show where each object and field of a render came from, and what hardening added
+    /// or relaxed.
+    Explain(Box<explain::ExplainArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
     Completions(docs::CompletionsArgs),
     /// Print berth's man page (roff) on stdout: `berth man | man -l -`.
@@ -109,6 +113,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Init(args) => init::run(args),
+        Command::Explain(args) => explain::run(*args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     };

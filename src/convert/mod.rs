@@ -114,6 +114,7 @@ pub fn convert_deferring_images(
     let policies = network::network_policies(project, &ctx.namespace, ctx.warnings);
     let mut objects = ctx.objects;
     objects.extend(policies);
+    crate::explain::converted(&mut objects, sandbox, project);
     Ok((objects, ctx.images))
 }
 

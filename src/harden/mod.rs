@@ -67,9 +67,15 @@ pub fn harden(objects: &mut Vec<Object>, opts: &HardenOptions, warnings: &mut Wa
     harden_on(objects, opts, Threads::ONE, warnings);
 }
 
-/// `harden`, the objects hardened on `threads` threads (the result is the same).
-pub fn harden_parallel(objects: &mut Vec<Object>, opts: &HardenOptions, threads: Threads, warnings: &mut Warnings) {
-    harden_on(objects, opts, threads, warnings);
+/// `harden`, the objects hardened on `threads` threads (the result is the same);
+/// returns the changes, as `harden_with_record` does (they are recorded either way).
+pub fn harden_parallel(
+    objects: &mut Vec<Object>,
+    opts: &HardenOptions,
+    threads: Threads,
+    warnings: &mut Warnings,
+) -> Vec<Change> {
+    harden_on(objects, opts, threads, warnings)
 }
 
 /// As `harden`, returning every change made (fields set and objects added), in the

@@ -15,11 +15,17 @@ pub struct Object {
     pub value: Value,
     /// The compose service, template or file that produced it.
     pub origin: Option<Origin>,
+    /// Where each field came from, recorded only for `berth explain` (`crate::explain`).
+    pub trace: Option<Box<crate::explain::Trace>>,
 }
 
 impl Object {
     pub fn new(value: Value, origin: Option<Origin>) -> Self {
-        Object { value, origin }
+        Object {
+            value,
+            origin,
+            trace: None,
+        }
     }
 
     pub fn kind(&self) -> &str {

@@ -26,6 +26,7 @@ use crate::chart::{self};
 use crate::compose::{self, LoadOptions};
 use crate::convert::{self, ConvertOptions};
 use crate::error::{Error, Warnings};
+use crate::explain::{self, Stage, Step};
 use crate::manifest::parallel::{self, Threads};
 use crate::manifest::{self, Object};
 use crate::source::{Origin, Sandbox};
@@ -143,6 +144,7 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
         }
         Base::Manifests(path) => manifests(sandbox, path, req.threads)?,
     };
+    explain::begin(&mut objects, sandbox.tracing(), explain::made_by_berth);
     // A chart or compose base renders into one namespace; generated objects join it, so
     // references from the base's workloads find them.
     let home = match base {
@@ -182,6 +184,12 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
     // so the hash covers what the outer overlays changed too.
     let renames = hash_names(&mut objects);
     refs::apply_parallel(&mut objects, &renames, &table, req.threads);
+    let hashed = Step::new(
+        Stage::Generator,
+        "name hash of the generated content (references follow)",
+        None,
+    );
+    explain::step(&mut objects, sandbox.tracing(), &hashed, &|_, _| None);
     refs::dangling(&objects, &table, &external, warnings);
     convert::workloads::warn_unpinned(
         &unpinned,
@@ -372,7 +380,13 @@ fn manifests(sandbox: &Sandbox, path: &str, threads: Threads) -> Result<Vec<Obje
         let mut objects = Vec::new();
         for doc in yaml::parse_stream(&src.name, src.text()?, Flavor::Manifest)? {
             let origin = doc.spans.origin("");
-            objects.extend(flatten(doc.value, &origin)?);
+            let trace = sandbox.tracing().then(|| explain::read_from(&doc));
+            let mut these = flatten(doc.value, &origin)?;
+            // A `List`'s items are not located one by one; they keep their file's origin.
+            if let ([one], Some(trace)) = (these.as_mut_slice(), trace) {
+                one.trace = Some(trace);
+            }
+            objects.extend(these);
         }
         Ok(objects)
     });
@@ -435,6 +449,9 @@ fn apply(
     ctx: &Layer<'_>,
     warnings: &mut Warnings,
 ) -> Result<(), Error> {
+    let tracing = sandbox.tracing();
+    let transform = |what: &str, pointer: &str| Step::new(Stage::Transform, what, Some(layer.origin(pointer)));
+    let none = |_: &str, _: &Value| None;
     generators(sandbox, layer, objects, ctx.home)?;
     for (i, entry) in layer.fields.patches.iter().enumerate() {
         patches(sandbox, layer, i, entry, objects, ctx, warnings)?;
@@ -449,16 +466,31 @@ fn apply(
             Some("check the workload's name in the base".into()),
         );
     }
+    explain::step(objects, tracing, &transform("replicas", "/replicas"), &none);
     if let Some(ns) = &layer.fields.namespace {
         transform::namespace(objects, ns);
+        explain::step(objects, tracing, &transform("namespace", "/namespace"), &none);
     }
     let renames = transform::affix(objects, &layer.fields.name_prefix, &layer.fields.name_suffix);
     refs::apply_parallel(objects, &renames, ctx.table, ctx.threads);
+    let affix = if layer.fields.name_prefix.is_empty() {
+        "/nameSuffix"
+    } else {
+        "/namePrefix"
+    };
+    explain::step(
+        objects,
+        tracing,
+        &transform("namePrefix/nameSuffix (references follow)", affix),
+        &none,
+    );
     for l in layer.labels() {
         transform::labels(objects, &l);
     }
+    explain::step(objects, tracing, &transform("labels", "/labels"), &none);
     if !layer.fields.annotations.is_empty() {
         transform::annotations(objects, &layer.fields.annotations);
+        explain::step(objects, tracing, &transform("annotations", "/annotations"), &none);
     }
     for i in transform::images(objects, &layer.fields.images) {
         let name = layer.fields.images.get(i).map_or("", |r| r.name.as_str());
@@ -469,8 +501,15 @@ fn apply(
             Some("check the image name (without tag or digest) against the base's containers".into()),
         );
     }
+    explain::step(objects, tracing, &transform("images", "/images"), &none);
     resource_defaults(&layer.fields.policy.defaults.resources, objects);
-    waivers(layer, objects, warnings)
+    explain::step(
+        objects,
+        tracing,
+        &transform("policy.defaults.resources", "/policy/defaults/resources"),
+        &none,
+    );
+    waivers(layer, objects, warnings, tracing)
 }
 
 /// Where each kind keeps its pod spec.
@@ -586,10 +625,19 @@ fn generators(sandbox: &Sandbox, layer: &Overlay, objects: &mut Vec<Object>, hom
                 }
                 (b, Some(j)) => {
                     let base = objects.remove(j);
-                    Object::new(generate::combine(&base.value, made.value, b), base.origin)
+                    let value = generate::combine(&base.value, made.value, b);
+                    let mut merged = Object::new(value, base.origin);
+                    merged.trace = base.trace;
+                    merged
                 }
             };
             objects.push(object);
+            explain::step(
+                objects,
+                sandbox.tracing(),
+                &Step::new(Stage::Generator, field, Some(at.clone())),
+                &|_, _| None,
+            );
         }
     }
     Ok(())
@@ -755,6 +803,10 @@ fn patches(
         }
         // `$patch: delete` at the top of a strategic patch deletes the object itself.
         objects.retain(|o| !o.value.is_null());
+        let label = Step::new(Stage::Patch, format!("{kind} patch"), Some(origin_of("")));
+        explain::step(objects, sandbox.tracing(), &label, &|p, v| {
+            explain::in_patch(&doc, p, v, &origin_of)
+        });
         if matched == 0 {
             warnings.push(
                 Some(origin_of("")),
@@ -862,7 +914,7 @@ fn without_identity(doc: &Value, targeted: bool) -> Value {
 
 /// `policy.waivers`: each is written on its targets as the `berth.dev/waive` annotation,
 /// the same place a hand-written waiver goes, so validation sees one mechanism.
-fn waivers(layer: &Overlay, objects: &mut [Object], warnings: &mut Warnings) -> Result<(), Error> {
+fn waivers(layer: &Overlay, objects: &mut [Object], warnings: &mut Warnings, tracing: bool) -> Result<(), Error> {
     for (i, w) in layer.fields.policy.waivers.iter().enumerate() {
         let at = layer.origin(&format!("/policy/waivers/{i}"));
         let matcher = compiled(&w.target, objects, &at, "waiver")?;
@@ -873,6 +925,8 @@ fn waivers(layer: &Overlay, objects: &mut [Object], warnings: &mut Warnings) -> 
                 manifest::add_waiver(&mut o.value, &w.rule, &w.reason);
             }
         }
+        let waiver = Step::new(Stage::Transform, "policy.waivers", Some(at.clone()));
+        explain::step(objects, tracing, &waiver, &|_, _| None);
         if matched == 0 {
             warnings.push(
                 Some(at),
