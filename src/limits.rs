@@ -192,10 +192,11 @@ pub const SET_LIST_INDEX: Limit = Limit {
     hint: "write a list index as a whole number from 0 to 65536, as in `name[0]`",
 };
 
-/// Nesting of a `--set-json` value: the JSON reader's own fixed limit (a test pins it).
+/// Nesting of a `--set-json` value: the JSON reader's own fixed limit (a test pins it):
+/// serde_json counts down from 128 and refuses the level that reaches 0, so 127 nest.
 pub const SET_JSON_DEPTH: Limit = Limit {
     name: "set-json-depth",
-    value: 128,
+    value: 127,
     unit: "levels",
     bounds: "of nested arrays and objects in a `--set-json` value",
     hint: "flatten the value, or put it in a values file (-f)",

@@ -129,7 +129,7 @@ fn a_folder_in_use_is_refused_and_left_alone() {
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("README.md"), "mine\n").unwrap();
     let err = refused(&init(&fixtures().join("init/shop"), Path::new("compose.yaml"), &dir));
-    assert!(err.contains("is not an empty folder"), "{err}");
+    assert!(err.contains("the folder is not empty"), "{err}");
     assert_eq!(tree(&dir), [("README.md".to_string(), "mine\n".to_string())]);
     // An empty folder is taken.
     let empty = scratch.path().join("empty");
@@ -216,7 +216,10 @@ fn bad_compose_files_are_located_errors_and_write_nothing() {
     // Not a file at all: a usage error.
     let scratch = tempfile::tempdir().unwrap();
     let err = refused(&init(scratch.path(), Path::new("missing.yaml"), Path::new("out")));
-    assert!(err.contains("missing.yaml is not a compose file"), "{err}");
+    assert!(
+        err.contains("--from-compose missing.yaml: the path does not exist"),
+        "{err}"
+    );
 }
 
 /// The objects of a `-o json` render, by identity, so order does not matter.

@@ -18,7 +18,7 @@ fn schema(name: &str) -> Value {
 }
 
 /// Every file named `name` under the example folders and the test fixtures, except the
-/// fixtures that are wrong on purpose (`*errors*` folders).
+/// fixtures that are wrong on purpose (`*errors*` folders and the bad-input suite).
 fn files_named(name: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for top in ["charts", "overlays", "tests/fixtures", "integrations"] {
@@ -37,7 +37,10 @@ fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            if !path.file_name().is_some_and(|n| n.to_string_lossy().contains("errors")) {
+            let wrong_on_purpose = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().contains("errors") || n == "bad-input");
+            if !wrong_on_purpose {
                 walk(&path, f);
             }
         } else {

@@ -584,7 +584,7 @@ mod tests {
             ("a[-1]=1", "the list index `-1` is not a whole number at character 3"),
             (
                 "a[99999]=1",
-                "the list index `99999` is larger than 65536 at character 3",
+                "the list index `99999` is too large (limit `set-list-index`: at most 65,536 as a list index in a `--set` path (`name[65536]`)) at character 3",
             ),
             ("a[0=1", "a `[` is never closed at character 2"),
             ("a[0]b=1", "unexpected `b` in the path at character 5"),
