@@ -218,15 +218,29 @@ fn getting_started_reaches_a_validated_prod_render() {
 
     let prod = berth(dir.path(), &["render", "overlays/prod"]);
     assert_eq!(prod.status.code(), Some(0), "{}", stderr(&prod));
-    // The images' users are below 10000: the render says so, and --strict fails on it
-    // as `berth validate --strict` does.
+    // The images' users are below 10000: the overlay waives the rule for them, the render
+    // reports the waiver, and --strict passes, as `berth validate --strict` does.
     assert!(
-        stderr(&prod).contains("warning[SEC-HIGH-UID]: 4 warnings"),
+        stderr(&prod).contains("relaxed[SEC-HIGH-UID]: 2 objects waive it"),
         "{}",
         stderr(&prod)
     );
+    assert!(!stderr(&prod).contains("warning[SEC-HIGH-UID]"), "{}", stderr(&prod));
     let strict = berth(dir.path(), &["render", "overlays/prod", "--strict", "--check"]);
-    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    assert_eq!(strict.status.code(), Some(0), "{}", stderr(&strict));
+    // Without the waiver, --strict fails on the four warnings.
+    let overlay = dir.path().join("overlays/prod/overlay.yaml");
+    let text = std::fs::read_to_string(&overlay).unwrap();
+    let unwaived = &text[..text.find("  waivers:").expect("the guide's overlay waives")];
+    std::fs::write(&overlay, unwaived).unwrap();
+    let failing = berth(dir.path(), &["render", "overlays/prod", "--strict", "--check"]);
+    assert_eq!(failing.status.code(), Some(1), "{}", stderr(&failing));
+    assert!(
+        stderr(&failing).contains("4 policy warnings are errors under --strict"),
+        "{}",
+        stderr(&failing)
+    );
+    std::fs::write(&overlay, &text).unwrap();
     let manifests = stdout(&prod);
     for text in [
         "kind: Namespace\nmetadata:\n  name: gitea-prod\n",
