@@ -204,3 +204,19 @@ fn the_pre_commit_hooks_run_real_commands_and_are_documented() {
         assert!(ci.contains(&format!("id: {id}")), "ci.md does not show the hook {id}");
     }
 }
+
+/// What the two documentation commands print, as text to review: a completion script
+/// (fish's, the most readable) and a man page, so a change to either shows in review.
+#[test]
+fn completions_and_man_pages_as_printed() {
+    for (name, args) in [
+        ("completions_fish", &["completions", "fish"][..]),
+        ("man_berth", &["man"][..]),
+        ("man_init", &["man", "init"][..]),
+    ] {
+        let out = berth(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        insta::assert_snapshot!(name, String::from_utf8(out.stdout).unwrap());
+    }
+}
