@@ -216,7 +216,11 @@ fn completions_and_man_pages_as_printed() {
     ] {
         let out = berth(args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
-        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         insta::assert_snapshot!(name, String::from_utf8(out.stdout).unwrap());
     }
 }
