@@ -66,12 +66,7 @@ struct Side {
 }
 
 pub fn run(args: DiffArgs) -> u8 {
-    let root = args
-        .input
-        .root
-        .clone()
-        .unwrap_or_else(|| pipeline::find_root(&args.input.path));
-    let sandbox = match Sandbox::new(&root) {
+    let sandbox = match args.input.sandbox() {
         Ok(s) => s,
         Err(e) => return report::error(&e, None),
     };

@@ -10,7 +10,6 @@ use crate::chart::meta::join;
 use crate::error::Error;
 use crate::explain::report;
 use crate::manifest::parallel::Threads;
-use crate::pipeline;
 use crate::source::Sandbox;
 
 use super::inputs::{InputArgs, environments, rel, render_path};
@@ -40,12 +39,7 @@ pub enum ExplainFormat {
 }
 
 pub fn run(args: ExplainArgs) -> u8 {
-    let root = args
-        .input
-        .root
-        .clone()
-        .unwrap_or_else(|| pipeline::find_root(&args.input.path));
-    let sandbox = match Sandbox::new(&root) {
+    let sandbox = match args.input.sandbox() {
         Ok(s) => s.traced(),
         Err(e) => return super::report::error(&e, None),
     };

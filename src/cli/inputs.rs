@@ -85,6 +85,15 @@ pub struct InputArgs {
     pub profile: Option<Profile>,
 }
 
+impl InputArgs {
+    /// The sandbox every read goes through: `--root`, else the root found from PATH
+    /// (the nearest folder holding `.git`).
+    pub fn sandbox(&self) -> Result<Sandbox, Error> {
+        let root = self.root.clone().unwrap_or_else(|| pipeline::find_root(&self.path));
+        Sandbox::new(&root)
+    }
+}
+
 /// The environments `--env`/`--all-envs` name (overlay folders under `path`), or none.
 pub fn environments(sandbox: &Sandbox, args: &InputArgs, path: &str) -> Result<Vec<String>, Error> {
     let envs: Vec<String> = if args.all_envs {

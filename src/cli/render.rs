@@ -11,7 +11,7 @@ use crate::chart::meta::join;
 use crate::emit::{self, Format};
 use crate::error::Error;
 use crate::manifest::parallel::Threads;
-use crate::pipeline::{self, Rendered};
+use crate::pipeline::Rendered;
 use crate::source::Sandbox;
 use crate::validate::DEFAULT_KUBE_VERSION;
 
@@ -44,12 +44,7 @@ pub struct RenderArgs {
 
 pub fn run(args: RenderArgs) -> u8 {
     let start = Instant::now();
-    let root = args
-        .input
-        .root
-        .clone()
-        .unwrap_or_else(|| pipeline::find_root(&args.input.path));
-    let sandbox = match Sandbox::new(&root) {
+    let sandbox = match args.input.sandbox() {
         Ok(s) => s,
         Err(e) => return report::error(&e, None),
     };
