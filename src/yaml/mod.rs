@@ -97,19 +97,31 @@ fn options(flavor: Flavor) -> serde_saphyr::Options {
 }
 
 /// Turns a library error into a located input error: our wording, the library's first line.
-fn parse_error(file: &Arc<str>, e: &serde_saphyr::Error) -> Error {
+/// `text` is the file's text: a line holding template syntax gets a help about templates,
+/// since Jinja read as YAML fails in ways whose YAML help would mislead.
+fn parse_error(file: &Arc<str>, text: &str, e: &serde_saphyr::Error) -> Error {
     let e = e.without_snippet();
     let origin = match e.location() {
         Some(l) if l.line() > 0 => Origin::new(file.clone(), l.line() as usize, l.column() as usize),
         _ => Origin::file(file.clone()),
     };
-    let text = e.to_string();
-    let first = text.lines().next().unwrap_or("").trim();
+    let said = e.to_string();
+    let first = said.lines().next().unwrap_or("").trim();
     let detail = strip_location(first);
     if let Some((limit, what)) = limit_met(detail) {
         return limit.exceeded(Some(origin), format!("invalid YAML: {what}"));
     }
-    let (message, help) = describe(detail);
+    let (message, mut help) = describe(detail);
+    let line = e.location().map_or(0, |l| l.line() as usize);
+    if line > 0
+        && let Some(held) = text.lines().nth(line - 1)
+        && (held.contains("{{") || held.contains("{%"))
+    {
+        help = "this line holds template syntax (`{{ }}`, `{% %}`): a file inside a chart is a template, so \
+                render the chart's folder (`berth render charts/NAME`), not the file; in a plain YAML file, \
+                quote the value"
+            .to_string();
+    }
     Error::input(Some(origin), message, help)
 }
 
@@ -394,7 +406,7 @@ fn full_stream(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Docume
 /// The parse itself; needs the big stack that [`stack::on_big_stack`] provides.
 fn parse_here(file: &Arc<str>, text: &str, flavor: Flavor) -> Result<Vec<Document>, Error> {
     let nodes: Vec<Spanned<node::Node>> =
-        serde_saphyr::from_multiple_with_options(text, options(flavor)).map_err(|e| parse_error(file, &e))?;
+        serde_saphyr::from_multiple_with_options(text, options(flavor)).map_err(|e| parse_error(file, text, &e))?;
     if text.contains('!') {
         unknown_tag(file, text, flavor)?;
     }
