@@ -21,6 +21,7 @@ pub mod harden;
 pub mod init;
 pub mod limits;
 pub mod manifest;
+pub mod memory;
 pub mod overlay;
 pub mod pipeline;
 pub mod redact;

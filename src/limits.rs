@@ -183,6 +183,19 @@ pub const TEMPLATE_OUTPUT_BYTES: Limit = Limit {
     hint: "the template produces far more text than any manifest needs; check its loops and repeated strings",
 };
 
+/// Memory one template may take while it compiles or renders (bytes allocated on its
+/// thread, less those freed), counted by the binary's allocator (`src/memory.rs`): a value
+/// that doubles in a loop prints nothing, so neither fuel nor the output limit would stop
+/// it before the machine runs out of memory. Room for the largest output (16 MiB, in a buffer that
+/// grows to twice that) and as much again for the values a template builds.
+pub const TEMPLATE_MEMORY_BYTES: Limit = Limit {
+    name: "template-memory-bytes",
+    value: 64 << 20,
+    unit: "bytes",
+    bounds: "of memory held by one template while it compiles or renders",
+    hint: "a value grows without end or far beyond any manifest (a string or list doubled in a loop?); check the loops that build values",
+};
+
 /// The largest list index a `--set` path may name (Helm's limit).
 pub const SET_LIST_INDEX: Limit = Limit {
     name: "set-list-index",
@@ -245,6 +258,7 @@ pub const ALL: &[&Limit] = &[
     &TEMPLATE_RECURSION,
     &TEMPLATE_NESTING,
     &TEMPLATE_OUTPUT_BYTES,
+    &TEMPLATE_MEMORY_BYTES,
     &SET_LIST_INDEX,
     &SET_PATH_STEPS,
     &SET_JSON_DEPTH,

@@ -403,7 +403,49 @@ const BOMBS: &[Bomb] = &[
     (
         "template-huge-string",
         || chart(format!("{CONFIGMAP}  b: \"{{{{ 'x' * 100000000 }}}}\"\n"), vec![], &[]),
-        Outcome::Refused("template-output-bytes"),
+        Outcome::Refused("template-memory-bytes"),
+    ),
+    // Values that grow without being printed: only the memory budget sees them.
+    (
+        "template-growing-string",
+        || {
+            chart(
+                format!(
+                    "{{% set ns = namespace(s='x') %}}{{% for i in range(40) %}}{{% set ns.s = ns.s ~ ns.s %}}{{% endfor %}}{CONFIGMAP}"
+                ),
+                vec![],
+                &[],
+            )
+        },
+        Outcome::Refused("template-memory-bytes"),
+    ),
+    (
+        "template-growing-list",
+        || {
+            chart(
+                format!(
+                    "{{% set ns = namespace(l=[1]) %}}{{% for i in range(40) %}}{{% set ns.l = ns.l + ns.l %}}{{% endfor %}}{CONFIGMAP}  n: \"{{{{ ns.l|length }}}}\"\n"
+                ),
+                vec![],
+                &[],
+            )
+        },
+        Outcome::Refused("template-memory-bytes"),
+    ),
+    // Near the output limit, and so near the memory budget's share for the output
+    // buffer: a large but honest template renders.
+    (
+        "template-large-output",
+        || {
+            chart(
+                format!(
+                    "{CONFIGMAP}{{% for i in range(60000) %}}  k{{{{ i }}}}: \"{{{{ 'x' * 200 }}}}\"\n{{% endfor %}}"
+                ),
+                vec![],
+                &[],
+            )
+        },
+        Outcome::Renders("k59999: "),
     ),
     // Huge `--set` lists.
     (
@@ -579,6 +621,9 @@ bombs! {
     template_huge_range => "template-huge-range",
     template_huge_output => "template-huge-output",
     template_huge_string => "template-huge-string",
+    template_growing_string => "template-growing-string",
+    template_growing_list => "template-growing-list",
+    template_large_output => "template-large-output",
     set_huge_index => "set-huge-index",
     set_many_huge_indices => "set-many-huge-indices",
     set_many_flags => "set-many-flags",

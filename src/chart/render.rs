@@ -19,6 +19,8 @@ use crate::yaml::{self, Flavor};
 
 /// Renders `src` to text; an undefined value names the values path that is missing.
 pub fn text(t: &Templates, name: &str, ctx: &Jinja, values: &Values) -> Result<String, Error> {
+    let file = t.files.get(name).map_or(name, String::as_str);
+    let _budget = crate::memory::Budget::start(file);
     let mut out = Output::start();
     let rendered = t
         .env
@@ -27,7 +29,6 @@ pub fn text(t: &Templates, name: &str, ctx: &Jinja, values: &Values) -> Result<S
     rendered.map(|_| out.into_string()).map_err(|e| {
         if Output::overflowed() {
             // A failed write carries no template line: the template is the place.
-            let file = t.files.get(name).map_or(name, String::as_str);
             return limits::TEMPLATE_OUTPUT_BYTES
                 .exceeded(Some(Origin::file(file)), "the template produces too much text");
         }

@@ -157,6 +157,9 @@ pub fn environment(own: &[Source], deps: &[(String, Vec<Source>)]) -> Result<Tem
     let all = own.iter().map(|s| (s.name.clone(), s)).chain(prefixed);
     for (name, src) in all {
         files.insert(name.clone(), src.file.clone());
+        // Compiling folds constant expressions (`'x' * 100000000`): it has the budget of
+        // a render.
+        let _budget = crate::memory::Budget::start(&src.file);
         env.add_template_owned(name, src.text.clone())
             .map_err(|e| template_error(&e, &files))?;
     }

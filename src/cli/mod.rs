@@ -89,6 +89,13 @@ fn usage_error(clap: &str) -> String {
     out
 }
 
+/// Prints `err` and ends the process with its exit code: for an error found where no
+/// result can be returned (a template over its memory budget, see `crate::memory`).
+pub fn exit_with(err: crate::Error) -> ! {
+    let code = report::error(&err, None);
+    std::process::exit(i32::from(code))
+}
+
 /// Runs berth with the process arguments and returns the exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
