@@ -70,6 +70,29 @@ fn an_input_error_leaves_the_old_folder_as_it_was() {
     assert_eq!(snapshot(scratch.path()), before);
 }
 
+/// A template over its memory budget ends the process from inside the allocator
+/// (`berth::memory`): that is before anything is written, so the old folder stays.
+#[test]
+fn a_template_over_its_memory_budget_leaves_the_old_folder_as_it_was() {
+    let scratch = tempfile::tempdir().unwrap();
+    let chart = scratch.path().join("c");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(chart.join("Chart.yaml"), "name: c\nversion: 1.0.0\n").unwrap();
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\
+         apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    )
+    .unwrap();
+    let out = scratch.path().join("out");
+    old_output(&out, "old");
+    let before = snapshot(scratch.path());
+    let (root, dir) = (scratch.path().display().to_string(), out.display().to_string());
+    let run = berth(&[&chart.display().to_string(), "--root", &root, "--output-dir", &dir]);
+    assert_failed(&run, "limit `template-memory-bytes`");
+    assert_eq!(snapshot(scratch.path()), before);
+}
+
 /// Environments render in parallel and are written last, in name order: with the old
 /// one-folder-at-a-time write, `dev` was already replaced when `prod` failed.
 #[test]
