@@ -124,6 +124,29 @@ fn check_renders_and_validates_but_writes_nothing() {
     assert!(stderr(&out).contains("warning:"));
 }
 
+/// `--env prod` alone, without `--output-dir`, is `render overlays/prod`: to stdout.
+#[test]
+fn one_environment_renders_to_stdout_as_its_folder_would() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_berth"))
+            .current_dir(repo())
+            .args(["render", "--root", "."])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let by_env = run(&["overlays", "--env", "prod"]);
+    let by_folder = run(&["overlays/prod"]);
+    assert_eq!(by_env.status.code(), Some(0), "{}", stderr(&by_env));
+    assert!(!by_env.stdout.is_empty());
+    assert_eq!(by_env.stdout, by_folder.stdout);
+    assert!(
+        stderr(&by_env).contains("rendered 30 objects for prod:"),
+        "{}",
+        stderr(&by_env)
+    );
+}
+
 #[test]
 fn several_environments_need_an_output_dir_or_check() {
     let out = Command::new(env!("CARGO_BIN_EXE_berth"))

@@ -26,7 +26,7 @@ pub struct InputArgs {
     /// holding one overlay folder per environment.
     pub path: std::path::PathBuf,
     /// Render these environments (overlay folders under PATH), comma-separated, in one
-    /// pass; with --output-dir each goes to its own folder.
+    /// pass; with --output-dir each goes to its own folder (one alone may go to stdout).
     #[arg(long = "env", value_name = "NAME,...", value_delimiter = ',')]
     pub envs: Vec<String>,
     /// Render every overlay folder under PATH (as --env with all of them).

@@ -66,27 +66,14 @@ fn render(sandbox: &Sandbox, args: &RenderArgs, start: Instant) -> Result<u8, Er
         crate::validate::warm_up(args.input.kube_version.as_deref().unwrap_or(DEFAULT_KUBE_VERSION));
     }
     let verb = if args.check { "checked" } else { "rendered" };
-    if envs.is_empty() {
-        let rendered = render_path(sandbox, &args.input, path, args.strict, threads)?;
-        let mut notes = Notes::default();
-        notes.add(None, &rendered);
-        notes.print();
-        if !args.check {
-            write(args, &rendered, args.output_dir.as_deref(), threads)?;
-        }
+    // One environment without --output-dir is `render PATH/ENV`: to stdout.
+    if let ([], _) | ([_], None) = (envs.as_slice(), &args.output_dir) {
         let shown = args.input.path.display().to_string();
-        let line = report::summary(
-            verb,
-            rendered.objects.len(),
-            &Subject::Path(&shown),
-            &notes,
-            start.elapsed(),
-        );
-        report::print_summary(&line);
-        // The process ends next: freeing every map of thousands of objects one by one
-        // would cost about a twentieth of the render, for memory the exit returns anyway.
-        std::mem::forget(rendered);
-        return Ok(0);
+        let (one, subject) = match envs.first() {
+            Some(env) => (join(&path, env), Subject::Env(env)),
+            None => (path, Subject::Path(&shown)),
+        };
+        return render_one(sandbox, args, one, &subject, (threads, verb, start));
     }
     if args.output_dir.is_none() && !args.check {
         return Err(Error::Usage {
@@ -159,6 +146,30 @@ fn render(sandbox: &Sandbox, args: &RenderArgs, start: Instant) -> Result<u8, Er
         all => Subject::Envs(all),
     };
     report::print_summary(&report::summary(verb, objects, &subject, &notes, start.elapsed()));
+    Ok(0)
+}
+
+/// Renders one compose file, chart or overlay to stdout or `--output-dir`; the last
+/// argument is the threads, the summary's verb and the start time.
+fn render_one(
+    sandbox: &Sandbox,
+    args: &RenderArgs,
+    path: String,
+    subject: &Subject,
+    (threads, verb, start): (Threads, &str, Instant),
+) -> Result<u8, Error> {
+    let rendered = render_path(sandbox, &args.input, path, args.strict, threads)?;
+    let mut notes = Notes::default();
+    notes.add(None, &rendered);
+    notes.print();
+    if !args.check {
+        write(args, &rendered, args.output_dir.as_deref(), threads)?;
+    }
+    let line = report::summary(verb, rendered.objects.len(), subject, &notes, start.elapsed());
+    report::print_summary(&line);
+    // The process ends next: freeing every map of thousands of objects one by one
+    // would cost about a twentieth of the render, for memory the exit returns anyway.
+    std::mem::forget(rendered);
     Ok(0)
 }
 
