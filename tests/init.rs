@@ -66,6 +66,8 @@ fn the_shop_becomes_a_chart_and_three_overlays() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout).replace(&scratch.path().display().to_string(), "[TMP]");
     insta::assert_snapshot!("shop_stdout", stdout);
+    // The conversion's warnings, as `berth render compose.yaml` prints them.
+    insta::assert_snapshot!("shop_stderr", stderr(&out));
     let files = tree(&out_dir);
     let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(

@@ -104,6 +104,10 @@ fn init(args: &InitArgs) -> Result<u8, Failed> {
             return Err((e, None));
         }
     };
+    // What converting FILE warned about holds for the chart too: it renders the same.
+    let mut notes = report::Notes::default();
+    notes.add(None, &direct);
+    notes.print();
     let mut out = String::new();
     for f in &generated.files {
         out.push_str(&format!("wrote {}\n", dir.join(&f.path).display()));
