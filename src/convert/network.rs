@@ -169,6 +169,16 @@ fn service_policy(
     ingress.extend(graph.ingress(name));
     let mut egress = graph.egress(name);
     egress.extend(extra_host_rules(service));
+    // The user's own rules (`x-berth.networkPolicy`) come last, after what compose implies.
+    // `convert` has already rejected invalid knobs before policies are built.
+    let ptr = service_pointer(name);
+    if let Some(own) = super::xberth::service_knobs(project, &ptr, service)
+        .ok()
+        .and_then(|k| k.network_policy)
+    {
+        ingress.extend(own.ingress.iter().filter_map(|r| serde_json::to_value(r).ok()));
+        egress.extend(own.egress.iter().filter_map(|r| serde_json::to_value(r).ok()));
+    }
     let mut spec = Map::new();
     spec.insert(
         "podSelector".into(),
@@ -964,6 +974,52 @@ services:
             fe["spec"]["ingress"],
             json!([{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}],
                     "ports": [{"protocol": "TCP", "port": 3000}]}])
+        );
+    }
+
+    /// `x-berth.networkPolicy` rules come after the derived ones, as written.
+    #[test]
+    fn the_services_own_rules_follow_the_derived_ones() {
+        let (objects, _) = policies(
+            r#"
+services:
+  web:
+    image: web:1
+    ports: [{target: 8080}]
+    depends_on: {db: {}}
+    x-berth:
+      networkPolicy:
+        ingress:
+          - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+            ports: [{port: 9090}]
+        egress:
+          - to: [{ipBlock: {cidr: 203.0.113.0/24}}]
+            ports: [{protocol: TCP, port: 443}]
+  db:
+    image: postgres:16
+    ports: [{target: 5432}]
+"#,
+        );
+        let web = &policy(&objects, "web")["spec"];
+        assert_eq!(
+            web["ingress"],
+            json!([{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+                    "ports": [{"port": 9090}]}])
+        );
+        let egress = web["egress"].as_array().unwrap();
+        assert_eq!(
+            egress[0]["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"],
+            "db"
+        );
+        assert_eq!(
+            egress.last().unwrap(),
+            &json!({"to": [{"ipBlock": {"cidr": "203.0.113.0/24"}}], "ports": [{"protocol": "TCP", "port": 443}]})
+        );
+        // Only the service that asked gets them.
+        assert!(
+            policy(&objects, "db")["spec"]
+                .get("egress")
+                .is_none_or(|e| !e.to_string().contains("203.0.113"))
         );
     }
 

@@ -4,8 +4,8 @@
 //! located errors: a typo must not silently change nothing.
 
 use indexmap::IndexMap;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::compose::Project;
@@ -42,8 +42,8 @@ pub struct ServiceKnobs {
     pub storage: Option<StorageKnobs>,
     pub service_account: Option<ServiceAccountKnobs>,
     pub pdb: Option<PdbKnobs>,
-    /// Extra NetworkPolicy rules, read by `convert::network`.
-    pub network_policy: Option<Value>,
+    /// Rules added to the service's NetworkPolicy, read by `convert::network`.
+    pub network_policy: Option<NetworkPolicyKnobs>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -176,6 +176,122 @@ pub struct StorageKnobs {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ServiceAccountKnobs {
     pub automount: Option<bool>,
+}
+
+/// Rules for what the compose file cannot say (a scraper in another namespace, an API
+/// outside the cluster), written as Kubernetes writes them and added to the rules berth
+/// derives. They are typed, field by field as in the Kubernetes API, so that a misspelt
+/// field is refused here, at the `x-berth` that holds it, rather than later as a
+/// NetworkPolicy that fails validation.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkPolicyKnobs {
+    /// Who may call this service.
+    #[serde(default)]
+    pub ingress: Vec<IngressRule>,
+    /// What this service may call.
+    #[serde(default)]
+    pub egress: Vec<EgressRule>,
+}
+
+/// A `NetworkPolicyIngressRule`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngressRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Vec<PolicyPeer>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<PolicyPort>>,
+}
+
+/// A `NetworkPolicyEgressRule`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EgressRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Vec<PolicyPeer>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<PolicyPort>>,
+}
+
+/// A `NetworkPolicyPeer`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PolicyPeer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_selector: Option<LabelSelector>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_selector: Option<LabelSelector>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_block: Option<IpBlock>,
+}
+
+/// A `LabelSelector`; the values are kept as written (their syntax is the validator's).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LabelSelector {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_labels: Option<IndexMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_expressions: Option<Vec<SelectorRequirement>>,
+}
+
+/// A `LabelSelectorRequirement`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelectorRequirement {
+    pub key: String,
+    pub operator: SelectorOperator,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+pub enum SelectorOperator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+/// An `IPBlock`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IpBlock {
+    pub cidr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub except: Option<Vec<String>>,
+}
+
+/// A `NetworkPolicyPort`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PolicyPort {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<PolicyProtocol>,
+    /// A number or a named container port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<NumberOrName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+pub enum PolicyProtocol {
+    #[serde(rename = "TCP")]
+    Tcp,
+    #[serde(rename = "UDP")]
+    Udp,
+    #[serde(rename = "SCTP")]
+    Sctp,
+}
+
+/// An `IntOrString` port: a number, or the name of a container port.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum NumberOrName {
+    Number(u16),
+    Name(String),
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -537,8 +653,12 @@ mod tests {
     fn schema_and_types_agree() {
         let schema: Value = serde_json::from_str(SCHEMA).unwrap();
         let keys = |def: &str| -> Vec<String> {
+            let at = match def {
+                "networkPolicy" => "/$defs/service/properties/networkPolicy/properties".to_string(),
+                _ => format!("/$defs/{def}/properties"),
+            };
             schema
-                .pointer(&format!("/$defs/{def}/properties"))
+                .pointer(&at)
                 .and_then(Value::as_object)
                 .unwrap()
                 .keys()
@@ -559,6 +679,22 @@ mod tests {
             assert!(serde_json::from_value::<ProbeOverride>(json!({ key.clone(): null })).is_ok() || key == "disabled");
         }
         assert!(serde_json::from_value::<ServiceKnobs>(json!({"replica": 2})).is_err());
+        for key in keys("networkPolicy") {
+            assert!(serde_json::from_value::<NetworkPolicyKnobs>(json!({ key: [] })).is_ok());
+        }
+        assert!(serde_json::from_value::<NetworkPolicyKnobs>(json!({"ingres": []})).is_err());
+        assert!(serde_json::from_value::<NetworkPolicyKnobs>(json!({"ingress": ["x"]})).is_err());
+        let typo = json!({"ingress": [{"ports": [{"port": 9090, "protocl": "TCP"}]}]});
+        assert!(serde_json::from_value::<NetworkPolicyKnobs>(typo).is_err());
+        let rule = json!({"from": [{"namespaceSelector": {"matchLabels": {"team": "obs"}}, "podSelector": {}}],
+                          "ports": [{"protocol": "TCP", "port": "metrics"}, {"port": 8000, "endPort": 8100}]});
+        let knobs: NetworkPolicyKnobs = serde_json::from_value(json!({"ingress": [rule.clone()]})).unwrap();
+        let back = serde_json::to_value(&knobs.ingress[0]).unwrap();
+        assert_eq!(
+            back,
+            json!({"from": [{"podSelector": {}, "namespaceSelector": {"matchLabels": {"team": "obs"}}}],
+                                "ports": [{"protocol": "TCP", "port": "metrics"}, {"port": 8000, "endPort": 8100}]})
+        );
     }
 
     #[test]
