@@ -52,8 +52,8 @@ const PRIVATE_V4: &[&str] = &[
 ];
 const PRIVATE_V6: &[&str] = &["fc00::/7", "fe80::/10"];
 
-/// The cluster-specific labels policies refer to. Defaults fit most clusters; top-level
-/// `x-berth` will override them.
+/// The cluster-specific labels policies refer to. Defaults fit most clusters; the
+/// top-level `x-berth.network` overrides them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkKnobs {
     /// Namespace of the cluster DNS pods.
@@ -76,9 +76,30 @@ impl Default for NetworkKnobs {
     }
 }
 
+impl NetworkKnobs {
+    /// The defaults, with what the top-level `x-berth.network` sets instead. `convert`
+    /// has already rejected invalid knobs before policies are built.
+    pub fn of(project: &Project) -> Self {
+        let mut knobs = NetworkKnobs::default();
+        let Some(set) = super::xberth::project_knobs(project).ok().and_then(|k| k.network) else {
+            return knobs;
+        };
+        if let Some(ns) = set.ingress_namespace {
+            knobs.ingress_namespace = ns;
+        }
+        if let Some(ns) = set.dns_namespace {
+            knobs.dns_namespace = ns;
+        }
+        if let Some(labels) = set.dns_pod_labels {
+            knobs.dns_pod_labels = labels.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+        }
+        knobs
+    }
+}
+
 /// The NetworkPolicies for a project in `namespace`.
 pub fn network_policies(project: &Project, namespace: &str, warnings: &mut Warnings) -> Vec<Object> {
-    network_policies_with(project, namespace, &NetworkKnobs::default(), warnings)
+    network_policies_with(project, namespace, &NetworkKnobs::of(project), warnings)
 }
 
 /// As `network_policies`, with explicit cluster knobs.
@@ -975,6 +996,37 @@ services:
             json!([{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}],
                     "ports": [{"protocol": "TCP", "port": 3000}]}])
         );
+    }
+
+    /// A cluster whose ingress controller and DNS are elsewhere says so once, at the top.
+    #[test]
+    fn top_level_network_knobs_name_the_clusters_dns_and_ingress() {
+        let (objects, _) = policies(
+            r#"
+x-berth:
+  network: {ingressNamespace: traefik, dnsNamespace: dns, dnsPodLabels: {app: coredns}}
+services:
+  web:
+    image: web:1
+    ports: [{target: 8080}]
+    x-berth: {expose: {hosts: [web.example.com]}}
+"#,
+        );
+        let dns = &policy(&objects, "allow-dns-egress")["spec"]["egress"][0]["to"][0];
+        assert_eq!(
+            dns,
+            &json!({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "dns"}},
+                    "podSelector": {"matchLabels": {"app": "coredns"}}})
+        );
+        let from = &policy(&objects, "web")["spec"]["ingress"][0]["from"][0];
+        assert_eq!(
+            from["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"],
+            "traefik"
+        );
+        // Unset knobs keep their defaults.
+        let (objects, _) = policies("x-berth: {network: {dnsNamespace: dns}}\nservices: {web: {image: web:1}}\n");
+        let dns = &policy(&objects, "allow-dns-egress")["spec"]["egress"][0]["to"][0];
+        assert_eq!(dns["podSelector"], json!({"matchLabels": {"k8s-app": "kube-dns"}}));
     }
 
     /// `x-berth.networkPolicy` rules come after the derived ones, as written.

@@ -18,6 +18,21 @@ use crate::error::Error;
 pub struct ProjectKnobs {
     /// Target namespace when `--namespace` is not given.
     pub namespace: Option<String>,
+    /// Where the cluster's DNS and ingress controller run, for the NetworkPolicies.
+    pub network: Option<ClusterNetworkKnobs>,
+}
+
+/// The cluster facts NetworkPolicies name and no compose file holds; each unset one keeps
+/// its default (`convert::network::NetworkKnobs`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterNetworkKnobs {
+    /// Namespace of the ingress controller (default `ingress-nginx`).
+    pub ingress_namespace: Option<String>,
+    /// Namespace of the cluster DNS pods (default `kube-system`).
+    pub dns_namespace: Option<String>,
+    /// Labels of the cluster DNS pods (default `k8s-app: kube-dns`).
+    pub dns_pod_labels: Option<IndexMap<String, String>>,
 }
 
 /// Per-service `x-berth`.
@@ -655,6 +670,7 @@ mod tests {
         let keys = |def: &str| -> Vec<String> {
             let at = match def {
                 "networkPolicy" => "/$defs/service/properties/networkPolicy/properties".to_string(),
+                "network" => "/$defs/project/properties/network/properties".to_string(),
                 _ => format!("/$defs/{def}/properties"),
             };
             schema
@@ -669,6 +685,10 @@ mod tests {
             let r: Result<ServiceKnobs, _> = serde_json::from_value(json!({ key.clone(): null }));
             assert!(r.is_ok(), "service knob `{key}`: {r:?}");
         }
+        for key in keys("network") {
+            assert!(serde_json::from_value::<ClusterNetworkKnobs>(json!({ key: null })).is_ok());
+        }
+        assert!(serde_json::from_value::<ClusterNetworkKnobs>(json!({"ingressNamspace": "x"})).is_err());
         for key in keys("project") {
             assert!(serde_json::from_value::<ProjectKnobs>(json!({ key: null })).is_ok());
         }
