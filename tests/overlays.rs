@@ -138,6 +138,17 @@ fn render_over_compose(compose: &str, overlay: &str) -> String {
     stderr
 }
 
+/// A patch that sets a container's image replaces the one compose named: that one runs
+/// nowhere, so it is not warned about (the policy judges the image that does run).
+#[test]
+fn an_image_a_patch_replaced_is_not_warned_about() {
+    let compose = "name: shop\nservices:\n  web:\n    image: nginx\n  db:\n    image: postgres\n";
+    let overlay = "base: ../compose.yaml\npatches:\n  - target: {kind: Deployment, name: web}\n    patch:\n      - {op: replace, path: /spec/template/spec/containers/0/image, value: \"nginx:1.27\"}\n";
+    let stderr = render_over_compose(compose, overlay);
+    assert!(!stderr.contains("service `web`: image"), "{stderr}");
+    assert!(stderr.contains("service `db`: image `postgres` has no tag"), "{stderr}");
+}
+
 #[test]
 fn image_tag_warning_speaks_of_the_image_after_the_overlays_images() {
     let compose = "name: shop\nservices:\n  web:\n    image: nginx:latest\n  cache:\n    image: redis\n  db:\n    image: postgres\n";

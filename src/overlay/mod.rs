@@ -191,15 +191,18 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
     );
     explain::step(&mut objects, sandbox.tracing(), &hashed, &|_, _| None);
     refs::dangling(&objects, &table, &external, warnings);
-    convert::workloads::warn_unpinned(
-        &unpinned,
-        |image| {
-            layers.iter().rev().fold(image.to_string(), |image, layer| {
-                transform::rewrite(&image, &layer.fields.images)
-            })
-        },
-        warnings,
-    );
+    let finally = |image: &str| {
+        layers.iter().rev().fold(image.to_string(), |image, layer| {
+            transform::rewrite(&image, &layer.fields.images)
+        })
+    };
+    // An image a patch replaced runs nowhere: its warning would name what is not deployed
+    // (the policy's image rules judge the image that is).
+    if !unpinned.is_empty() {
+        let running = transform::running(&objects);
+        unpinned.retain(|u| running.contains(finally(&u.image).as_str()));
+    }
+    convert::workloads::warn_unpinned(&unpinned, finally, warnings);
     let profile = layers.iter().find_map(|o| o.fields.policy.profile.clone());
     Ok(Output {
         objects,

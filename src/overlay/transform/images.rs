@@ -91,6 +91,30 @@ fn containers(value: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     }
 }
 
+/// Every image a container or init container of `objects` runs.
+pub fn running(objects: &[Object]) -> std::collections::BTreeSet<&str> {
+    fn walk<'a>(value: &'a Value, out: &mut std::collections::BTreeSet<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    walk(child, out);
+                    if key == "containers" || key == "initContainers" {
+                        let images = child.as_array().into_iter().flatten().filter_map(|c| c.get("image"));
+                        out.extend(images.filter_map(Value::as_str));
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for obj in objects {
+        walk(&obj.value, &mut out);
+    }
+    out
+}
+
 /// Kustomize's test: the name, then optionally a tag and a sha256 digest. The name is
 /// taken literally (Kustomize puts it into the pattern unescaped).
 fn matcher(name: &str) -> Option<Regex> {

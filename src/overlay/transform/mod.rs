@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use super::refs::{Rename, Scopes, group_of};
 use crate::manifest::Object;
 
-pub use images::{Image, images, rewrite};
+pub use images::{Image, images, rewrite, running};
 
 /// Sets the namespace of every namespaced object, renames `Namespace` objects to it, and
 /// moves the ServiceAccount subjects of (Cluster)RoleBindings that named no namespace,
