@@ -393,9 +393,19 @@ fn snippet(origin: &Origin, sandbox: &Sandbox, style: Style) -> Option<String> {
         return None;
     }
     let text = sandbox.text_of(&origin.file)?;
-    let offset = byte_offset(&text, origin.line, origin.column)?;
+    snippet_of(&origin.file, &text, origin.line, origin.column, style)
+}
+
+/// Characters of a line a snippet shows: a minified JSON file or a long base64 value is
+/// one line of megabytes, and a snippet should fit a terminal.
+const SNIPPET_WIDTH: usize = 120;
+
+/// The snippet of `text` at `line`:`column`, long lines cut to a window around it.
+fn snippet_of(file: &str, text: &str, line: usize, column: usize, style: Style) -> Option<String> {
+    let (text, shown) = shorten(text, line, column);
+    let offset = byte_offset(&text, line, shown)?;
     let diag = MietteDiagnostic::new("").with_label(LabeledSpan::at_offset(offset, "here"));
-    let report = Report::new(diag).with_source_code(NamedSource::new(&origin.file, text));
+    let report = Report::new(diag).with_source_code(NamedSource::new(file, text));
     let mut out = String::new();
     let theme = if style.colour {
         GraphicalTheme::unicode()
@@ -411,7 +421,61 @@ fn snippet(origin: &Origin, sandbox: &Sandbox, style: Style) -> Option<String> {
         .skip_while(|l| !l.contains('╭'))
         .map(|l| format!("{l}\n"))
         .collect();
-    Some(body)
+    if shown == column {
+        return Some(body);
+    }
+    // The frame's top names the column in the cut line: put the file's own back.
+    let (top, rest) = body.split_once('\n').unwrap_or((&body, ""));
+    let at = format!(":{line}:");
+    let top = match top.rfind(&at) {
+        Some(i) => {
+            let (head, tail) = top.split_at(i + at.len());
+            let digits = tail.find(|c: char| !c.is_ascii_digit()).unwrap_or(tail.len());
+            format!("{head}{column}{}", tail.get(digits..).unwrap_or(""))
+        }
+        None => top.to_string(),
+    };
+    Some(format!("{top}\n{rest}"))
+}
+
+/// `text` with the lines a snippet shows (`line` and one either side) cut to
+/// [`SNIPPET_WIDTH`] characters, marked `…` where cut: the error's line keeps the window
+/// around `column`. Returns the text and the column in the cut line.
+fn shorten(text: &str, line: usize, column: usize) -> (String, usize) {
+    let long = |l: &str| l.chars().count() > SNIPPET_WIDTH;
+    let near = |i: usize| i + 1 + 1 >= line && i < line + 1;
+    if !text.split_inclusive('\n').enumerate().any(|(i, l)| near(i) && long(l)) {
+        return (text.to_string(), column);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut new_column = column;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if !(near(i) && long(l)) {
+            out.push_str(l);
+            continue;
+        }
+        let body = l.trim_end_matches(['\n', '\r']);
+        let chars: Vec<char> = body.chars().collect();
+        let start = match i + 1 == line {
+            true => column
+                .saturating_sub(1 + SNIPPET_WIDTH / 2)
+                .min(chars.len().saturating_sub(SNIPPET_WIDTH)),
+            false => 0,
+        };
+        let end = (start + SNIPPET_WIDTH).min(chars.len());
+        if start > 0 {
+            out.push('…');
+        }
+        out.extend(chars.get(start..end).into_iter().flatten());
+        if end < chars.len() {
+            out.push('…');
+        }
+        out.push('\n');
+        if i + 1 == line {
+            new_column = column - start + usize::from(start > 0);
+        }
+    }
+    (out, new_column)
 }
 
 /// Byte offset of a 1-based line and column (columns count characters).
@@ -453,6 +517,29 @@ mod tests {
         quiet: false,
         terminal: true,
     };
+
+    /// A line of megabytes (minified JSON) shows as a window around the error.
+    #[test]
+    fn a_long_line_shows_as_a_window_around_the_column() {
+        let long = format!("{}BAD{}", "a".repeat(3_000), "b".repeat(3_000));
+        let text = format!("first: 1\nkey: {long}\n{}\n", "c".repeat(500));
+        let column = "key: ".len() + 3_000 + 1;
+        let out = snippet_of("f.yaml", &text, 2, column, Style::PLAIN).unwrap();
+        for l in out.lines() {
+            assert!(l.chars().count() < SNIPPET_WIDTH + 20, "{l}");
+        }
+        let error_line = out.lines().find(|l| l.contains("BAD")).unwrap();
+        assert!(error_line.contains("…a") && error_line.contains("b…"), "{out}");
+        // The marker stands under the B of BAD.
+        let marker = out.lines().find(|l| l.contains('▲')).unwrap();
+        let at = |l: &str, c: char| l.chars().position(|x| x == c).unwrap();
+        assert_eq!(at(marker, '▲'), at(error_line, 'B'), "{out}");
+        assert!(out.contains(&format!("[f.yaml:2:{column}]")), "{out}");
+        assert!(out.lines().any(|l| l.ends_with("c…")), "{out}");
+        // Short lines are shown as they are.
+        let out = snippet_of("f.yaml", "a: 1\nb: x\n", 2, 4, Style::PLAIN).unwrap();
+        assert!(out.contains("b: x") && !out.contains('…'), "{out}");
+    }
 
     #[test]
     fn colour_follows_the_flag_the_terminal_and_no_color() {
