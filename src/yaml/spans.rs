@@ -114,13 +114,16 @@ impl Index {
                 .find(|e| e.1 == len && self.text.get(e.0 as usize..e.0 as usize + e.1 as usize) == Some(pointer))
                 .map(|e| &e.2);
         }
+        // Ordered by length first: lookups only ask for equal pointers, and most pointers
+        // of a document differ in length, which one comparison of integers tells.
+        let key = |i: u32| (self.pointer(i).len(), self.pointer(i));
         let sorted = self.sorted.get_or_init(|| {
             let mut order: Vec<u32> = (0..u32::try_from(self.entries.len()).unwrap_or(u32::MAX)).collect();
             // Stable, so among equal pointers the last recorded stays last.
-            order.sort_by(|a, b| self.pointer(*a).cmp(self.pointer(*b)));
+            order.sort_by(|a, b| key(*a).cmp(&key(*b)));
             order
         });
-        let end = sorted.partition_point(|&i| self.pointer(i) <= pointer);
+        let end = sorted.partition_point(|&i| key(i) <= (pointer.len(), pointer));
         let &last = sorted.get(end.checked_sub(1)?)?;
         if self.pointer(last) != pointer {
             return None;
