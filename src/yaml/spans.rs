@@ -25,10 +25,11 @@ pub(super) struct Pos {
     pub key_column: u32,
 }
 
-/// Lookups an index answers by scanning its entries before it sorts them: a document
-/// is typically asked for a handful of places (its own, and one per finding), which a
-/// scan that compares lengths first answers faster than sorting some sixty pointers.
-const SCANS_BEFORE_SORT: usize = 16;
+/// Lookups an index answers by scanning its entries before it sorts them: a document is
+/// typically asked for a few dozen places at most (its own, and one or two per finding),
+/// which a scan that compares lengths first answers faster than sorting some sixty
+/// pointers (measured on 10,000 Deployments with 12 findings each).
+const SCANS_BEFORE_SORT: usize = 48;
 
 /// JSON pointer → position, for one document.
 #[derive(Debug, Default)]
