@@ -271,6 +271,9 @@ pub fn check(objects: &[Object], opts: &Options) -> Result<Report, Error> {
         run.object(index, object, opts.waivers, &mut part);
         (part.findings, part.waivers)
     });
+    // Sized once: the findings of a large run are many, and growing the list step by step
+    // copies them again and again.
+    report.findings.reserve(parts.iter().map(|(f, _)| f.len()).sum());
     for (findings, waivers) in parts {
         report.findings.extend(findings);
         report.waivers.extend(waivers);

@@ -77,6 +77,16 @@ impl Run<'_> {
             Format::Sarif => sarif(self),
         }
     }
+
+    /// Writes the report to `out`: the bytes of [`Run::write`]. JSON, the format of large
+    /// runs, is streamed: a report of 10,000 objects is tens of megabytes, and building it
+    /// whole first cost more in fresh memory pages than in writing it.
+    pub fn write_to(&self, format: Format, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        match format {
+            Format::Json => json_to(self, out),
+            other => out.write_all(self.write(other).as_bytes()),
+        }
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -274,7 +284,7 @@ struct JsonReport<'a> {
     strict: bool,
     passed: bool,
     summary: JsonSummary,
-    findings: Vec<JsonFinding<'a>>,
+    findings: JsonFindings<'a>,
     waivers: Vec<JsonWaiver<'a>>,
 }
 
@@ -287,14 +297,17 @@ fn place(origin: Option<&Origin>) -> (Option<&str>, Option<usize>, Option<usize>
     }
 }
 
-/// The JSON format: a stable document (`berth.dev/validate/v1`) with the verdict, the
-/// counts, every finding shown and every waiver.
-pub fn json(run: &Run) -> String {
-    let (errors, warnings, info, waived) = run.counts();
-    let help_uris: Vec<String> = RULES.iter().map(Rule::help_uri).collect();
-    let findings = run
-        .shown()
-        .map(|f| {
+/// The findings of the JSON format, serialized as they are made (never collected).
+struct JsonFindings<'a> {
+    run: &'a Run<'a>,
+    /// `help_uris[i]` is the help URI of `RULES[i]`, made once per run.
+    help_uris: Vec<String>,
+}
+
+impl serde::Serialize for JsonFindings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let run = self.run;
+        serializer.collect_seq(run.shown().map(|f| {
             let (file, line, column) = place(f.origin.as_ref());
             let object = f.index.and_then(|i| run.objects.get(i));
             let row = RULES.iter().position(|r| r.id == f.rule);
@@ -314,10 +327,25 @@ pub fn json(run: &Run) -> String {
                 column,
                 waived: f.waived.as_deref(),
                 help: row.and_then(|i| RULES.get(i)).map(|r| r.fix),
-                help_uri: row.and_then(|i| help_uris.get(i)).map(String::as_str),
+                help_uri: row.and_then(|i| self.help_uris.get(i)).map(String::as_str),
             }
-        })
-        .collect();
+        }))
+    }
+}
+
+/// The JSON format: a stable document (`berth.dev/validate/v1`) with the verdict, the
+/// counts, every finding shown and every waiver.
+pub fn json(run: &Run) -> String {
+    let mut buf = Vec::new();
+    if json_to(run, &mut buf).is_err() {
+        return "\n".into();
+    }
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// [`json`], written to `out` as it is made.
+fn json_to(run: &Run, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let (errors, warnings, info, waived) = run.counts();
     let waivers = run
         .report
         .waivers
@@ -353,16 +381,14 @@ pub fn json(run: &Run) -> String {
             info,
             waived,
         },
-        findings,
+        findings: JsonFindings {
+            run,
+            help_uris: RULES.iter().map(Rule::help_uri).collect(),
+        },
         waivers,
     };
-    // Findings dominate the size; sizing the buffer once saves copying it as it grows.
-    let mut buf = Vec::with_capacity(1024 + doc.findings.len() * 900);
-    if serde_json::to_writer_pretty(&mut buf, &doc).is_err() {
-        return "\n".into();
-    }
-    buf.push(b'\n');
-    String::from_utf8(buf).unwrap_or_default()
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 /// Escapes text for XML attributes and content.

@@ -79,6 +79,8 @@ impl Reader<'_> {
         }
         let mut docs = Vec::new();
         let mut count = 0;
+        // The size of the last document's index, the guess for the next one's.
+        let mut last = (0, 0);
         loop {
             p.skip_blank_lines();
             if p.at >= p.bytes.len() {
@@ -96,10 +98,11 @@ impl Reader<'_> {
                 continue;
             }
             let mut b = Builder {
-                index: Index::default(),
+                index: Index::with_capacity(last.0, last.1),
                 path: String::new(),
             };
             let value = p.block_node(&mut b, -1, None, 0)?;
+            last = (b.index.text_len(), b.index.len());
             p.skip_blank_lines();
             if p.at < p.bytes.len() && !p.at_marker() {
                 return None;

@@ -9,6 +9,8 @@
 //! [`Spans::subtree`] are O(1): a compose loader that hands each service its own spans
 //! does no copying, whatever the file size.
 
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::source::Origin;
@@ -23,15 +25,34 @@ pub(super) struct Pos {
     pub key_column: u32,
 }
 
+/// Lookups an index answers by scanning its entries before it sorts them: a document is
+/// typically asked for a few dozen places at most (its own, and one or two per finding),
+/// which a scan that compares lengths first answers faster than sorting some sixty
+/// pointers (measured on 10,000 Deployments with 12 findings each).
+const SCANS_BEFORE_SORT: usize = 48;
+
 /// JSON pointer → position, for one document.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(super) struct Index {
     /// Every pointer, back to back.
     text: String,
     /// Where each pointer lies in `text`, and its position; in insertion order.
     entries: Vec<(u32, u32, Pos)>,
-    /// Entry numbers sorted by pointer, made on the first lookup.
+    /// Entry numbers sorted by pointer, made once [`SCANS_BEFORE_SORT`] lookups are done.
     sorted: OnceLock<Vec<u32>>,
+    /// Lookups answered so far (only counted up to the sort).
+    lookups: AtomicUsize,
+}
+
+impl Clone for Index {
+    fn clone(&self) -> Self {
+        Index {
+            text: self.text.clone(),
+            entries: self.entries.clone(),
+            sorted: self.sorted.clone(),
+            lookups: AtomicUsize::new(self.lookups.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl Index {
@@ -41,7 +62,24 @@ impl Index {
         let len = u32::try_from(pointer.len()).unwrap_or(u32::MAX);
         self.text.push_str(pointer);
         self.entries.push((start, len, pos));
-        self.sorted = OnceLock::new();
+        self.sorted.take();
+    }
+
+    /// An empty index with room for `text` bytes of pointers and `entries` entries: the
+    /// documents of one stream are often alike, so the last one's size saves growing
+    /// (and copying) the next one's buffers step by step.
+    pub(super) fn with_capacity(text: usize, entries: usize) -> Self {
+        Index {
+            text: String::with_capacity(text),
+            entries: Vec::with_capacity(entries),
+            sorted: OnceLock::new(),
+            lookups: AtomicUsize::new(0),
+        }
+    }
+
+    /// The bytes of pointers held.
+    pub(super) fn text_len(&self) -> usize {
+        self.text.len()
     }
 
     pub(super) fn len(&self) -> usize {
@@ -67,13 +105,26 @@ impl Index {
     }
 
     pub(super) fn get(&self, pointer: &str) -> Option<&Pos> {
+        if self.sorted.get().is_none() && self.lookups.fetch_add(1, Ordering::Relaxed) < SCANS_BEFORE_SORT {
+            // From the end, so that among equal pointers the last recorded wins.
+            let len = u32::try_from(pointer.len()).ok()?;
+            return self
+                .entries
+                .iter()
+                .rev()
+                .find(|e| e.1 == len && self.text.get(e.0 as usize..e.0 as usize + e.1 as usize) == Some(pointer))
+                .map(|e| &e.2);
+        }
+        // Ordered by length first: lookups only ask for equal pointers, and most pointers
+        // of a document differ in length, which one comparison of integers tells.
+        let key = |i: u32| (self.pointer(i).len(), self.pointer(i));
         let sorted = self.sorted.get_or_init(|| {
             let mut order: Vec<u32> = (0..u32::try_from(self.entries.len()).unwrap_or(u32::MAX)).collect();
             // Stable, so among equal pointers the last recorded stays last.
-            order.sort_by(|a, b| self.pointer(*a).cmp(self.pointer(*b)));
+            order.sort_by(|a, b| key(*a).cmp(&key(*b)));
             order
         });
-        let end = sorted.partition_point(|&i| self.pointer(i) <= pointer);
+        let end = sorted.partition_point(|&i| key(i) <= (pointer.len(), pointer));
         let &last = sorted.get(end.checked_sub(1)?)?;
         if self.pointer(last) != pointer {
             return None;
@@ -173,7 +224,7 @@ impl Spans {
     /// the file as a whole.
     pub fn origin(&self, pointer: &str) -> Origin {
         let full = self.full(pointer);
-        let mut p = full.as_str();
+        let mut p = full.as_ref();
         loop {
             if let Some(pos) = self.index.get(p).filter(|pos| pos.line > 0) {
                 return Origin::new(self.file.clone(), pos.line as usize, pos.column as usize);
@@ -187,7 +238,7 @@ impl Spans {
 
     /// The origin of the value at exactly `pointer`, if it was located (no fallback).
     pub fn exact(&self, pointer: &str) -> Option<Origin> {
-        let pos = self.index.get(self.full(pointer).as_str()).filter(|pos| pos.line > 0)?;
+        let pos = self.index.get(&self.full(pointer)).filter(|pos| pos.line > 0)?;
         Some(Origin::new(self.file.clone(), pos.line as usize, pos.column as usize))
     }
 
@@ -195,7 +246,7 @@ impl Spans {
     /// error points at the key, not its value). Falls back to [`Spans::origin`] when the
     /// pointer is not a located mapping entry.
     pub fn key_origin(&self, pointer: &str) -> Origin {
-        match self.index.get(self.full(pointer).as_str()) {
+        match self.index.get(&self.full(pointer)) {
             Some(pos) if pos.key_line > 0 => {
                 Origin::new(self.file.clone(), pos.key_line as usize, pos.key_column as usize)
             }
@@ -210,15 +261,20 @@ impl Spans {
         Spans {
             file: self.file.clone(),
             index: self.index.clone(),
-            root: self.full(prefix).into_boxed_str(),
+            root: self.full(prefix).into(),
         }
     }
 
-    fn full(&self, pointer: &str) -> String {
+    /// `pointer` under this view's root; borrowed for a whole document (the common case:
+    /// a lookup per finding should not cost an allocation).
+    fn full<'p>(&self, pointer: &'p str) -> Cow<'p, str> {
+        if self.root.is_empty() {
+            return Cow::Borrowed(pointer);
+        }
         let mut s = String::with_capacity(self.root.len() + pointer.len());
         s.push_str(&self.root);
         s.push_str(pointer);
-        s
+        Cow::Owned(s)
     }
 }
 
