@@ -14,9 +14,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use berth::harden::Profile;
+use berth::validate::Options;
 use berth::validate::input::Manifests;
 use berth::validate::report::{Format, Run};
-use berth::validate::{self, Options};
 
 /// One hardened Deployment, as gen_deployments.py writes it.
 fn deployment(i: usize) -> String {
@@ -94,9 +94,7 @@ fn run(texts: &[String], profile: Profile) -> (Times, usize) {
     }
     let parse = t.elapsed();
     let t = Instant::now();
-    let mut report = validate::check(&m.objects, &Options::new("1.35", profile)).expect("version is embedded");
-    report.locate(|i, p, key| m.locate(i, p, key));
-    m.merge_into(&mut report);
+    let report = m.check(&Options::new("1.35", profile)).expect("version is embedded");
     let check = t.elapsed();
     let t = Instant::now();
     let sources = HashMap::new();

@@ -155,3 +155,16 @@ impl Warnings {
         self.0
     }
 }
+
+/// What a JSON value is, in the words of messages: "a mapping", "a list", "a string"...
+pub fn value_kind(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}

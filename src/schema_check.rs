@@ -124,7 +124,7 @@ impl Schema<'_> {
             }
             ValidationErrorKind::Type { kind } => {
                 let value = root.pointer(&pointer);
-                let found = value.map_or("nothing", type_name);
+                let found = value.map_or("nothing", crate::error::value_kind);
                 let wants_mapping = expected(kind).contains("a mapping");
                 (
                     pointer.clone(),
@@ -149,7 +149,7 @@ impl Schema<'_> {
                 match best {
                     Some(b) => self.describe(b, root),
                     _ => {
-                        let found = root.pointer(&pointer).map_or("nothing", type_name);
+                        let found = root.pointer(&pointer).map_or("nothing", crate::error::value_kind);
                         let forms: Vec<String> = context
                             .iter()
                             .filter_map(|b| match b.first().map(|x| x.kind()) {
@@ -225,17 +225,6 @@ pub fn expected(kind: &TypeKind) -> String {
     match kind {
         TypeKind::Single(t) => name(t),
         TypeKind::Multiple(set) => set.iter().map(|t| name(&t)).collect::<Vec<_>>().join(" or "),
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
     }
 }
 

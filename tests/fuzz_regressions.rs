@@ -19,9 +19,9 @@ use berth::error::Warnings;
 use berth::harden::Profile;
 use berth::overlay::patch;
 use berth::source::Sandbox;
+use berth::validate::Options;
 use berth::validate::input::Manifests;
 use berth::validate::report::{Format, Run};
-use berth::validate::{self, Options};
 use berth::yaml::{self, Flavor};
 
 fn fixtures() -> PathBuf {
@@ -185,9 +185,7 @@ fn validate_target(data: &[u8]) -> Option<String> {
     let mut sources = HashMap::new();
     sources.insert(file.clone(), Arc::from(berth::redact::text(text)));
     let opts = Options::new("1.35", Profile::Restricted);
-    let mut report = validate::check(&manifests.objects, &opts).ok()?;
-    report.locate(|i, pointer, key| manifests.locate(i, pointer, key));
-    manifests.merge_into(&mut report);
+    let report = manifests.check(&opts).ok()?;
     let run = Run {
         report: &report,
         objects: &manifests.objects,

@@ -44,9 +44,7 @@ fn check(files: &[&str], profile: Profile) -> (Manifests, Report) {
         let text = std::fs::read_to_string(fixtures().join(f)).unwrap();
         m.add_text(&Arc::from(*f), &text);
     }
-    let mut report = validate::check(&m.objects, &Options::new("1.35", profile)).unwrap();
-    report.locate(|i, p, key| m.locate(i, p, key));
-    m.merge_into(&mut report);
+    let report = m.check(&Options::new("1.35", profile)).unwrap();
     (m, report)
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use berth::harden::Profile;
 use berth::validate::input::Manifests;
 use berth::validate::report::{Format, Run};
-use berth::validate::{self, Options};
+use berth::validate::Options;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -22,11 +22,9 @@ fuzz_target!(|data: &[u8]| {
     let mut sources = HashMap::new();
     sources.insert(file.clone(), Arc::from(berth::redact::text(text)));
     let opts = Options::new("1.35", Profile::Restricted);
-    let Ok(mut report) = validate::check(&manifests.objects, &opts) else {
+    let Ok(report) = manifests.check(&opts) else {
         return;
     };
-    report.locate(|i, pointer, key| manifests.locate(i, pointer, key));
-    manifests.merge_into(&mut report);
     let run = Run {
         report: &report,
         objects: &manifests.objects,

@@ -110,9 +110,7 @@ fn validate(args: &ValidateArgs) -> Result<u8, Error> {
             .unwrap_or_else(Threads::available),
         ..Options::new(&args.kube_version, args.profile)
     };
-    let mut report = validate::check(&manifests.objects, &opts)?;
-    report.locate(|i, pointer, key| manifests.locate(i, pointer, key));
-    manifests.merge_into(&mut report);
+    let report = manifests.check(&opts)?;
     let run = Run {
         report: &report,
         objects: &manifests.objects,

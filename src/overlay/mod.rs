@@ -771,7 +771,7 @@ fn patches(
                 Some(origin_of("")),
                 format!(
                     "a {kind} patch must be a mapping of the fields to change, not {}",
-                    json_kind(&doc)
+                    crate::error::value_kind(&doc)
                 ),
                 "write the fields as they sit in the object (`spec: {replicas: 3}`); a list of operations is a \
                  JSON patch: give it `type: json6902`",
@@ -840,18 +840,6 @@ fn compiled(
             e.help,
         )
     })
-}
-
-/// What a JSON value is, for messages.
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
-    }
 }
 
 /// One patch document, ready to apply to each object it targets.

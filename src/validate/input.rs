@@ -43,6 +43,15 @@ impl Manifests {
         })
     }
 
+    /// The report on these manifests, as `berth validate` prints it: every object checked,
+    /// each finding located in its file, the documents' own findings merged in.
+    pub fn check(&mut self, opts: &super::Options) -> Result<super::engine::Report, Error> {
+        let mut report = super::check(&self.objects, opts)?;
+        report.locate(|i, pointer, key| self.locate(i, pointer, key));
+        self.merge_into(&mut report);
+        Ok(report)
+    }
+
     /// Moves the findings about documents into `report`, and orders all findings by file
     /// and by document, so a report reads top to bottom like the files.
     pub fn merge_into(&mut self, report: &mut super::engine::Report) {

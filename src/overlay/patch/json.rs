@@ -145,7 +145,7 @@ fn first_gap(doc: &Value, path: &Pointer) -> String {
                     "{place} is a list of {} items, and `{key}` is not one of its indexes",
                     a.len()
                 ),
-                other => format!("{place} is {}, not a map or a list", kind_of(other)),
+                other => format!("{place} is {}, not a map or a list", crate::error::value_kind(other)),
             };
         };
         walked.push('/');
@@ -153,17 +153,6 @@ fn first_gap(doc: &Value, path: &Pointer) -> String {
         here = next;
     }
     format!("{} exists", shown(&walked))
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a map",
-    }
 }
 
 const CHECK_PATH: &str = "check the path against the object as the earlier patches leave it; list indexes count from 0";
@@ -214,7 +203,7 @@ fn cannot_add(doc: &Value, path: &Pointer) -> Failure {
                 "`add` {}: {} is {}, not a map or a list",
                 path.as_str(),
                 shown(parent.as_str()),
-                kind_of(other)
+                crate::error::value_kind(other)
             ),
             "add to a map or a list; to change the value itself, use `replace`".into(),
         ),
