@@ -2,6 +2,8 @@
 //! change shown without its value, a comparison with another checkout (`--against`), and
 //! the usage errors. Exit codes as diff(1): 0 equal, 1 different, 2 trouble.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -16,29 +18,12 @@ fn fixture(case: &str) -> PathBuf {
 
 /// `berth diff ARGS --root ROOT`, run in ROOT: (exit code, stdout, stderr).
 fn diff_in(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
-        .current_dir(root)
-        .arg("diff")
-        .args(args)
-        .arg("--root")
-        .arg(root)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::berth_in(root, "diff", args)
 }
 
 /// Exit 2, nothing on stdout, an `error:` line and a `help:` line; returns stderr.
 fn usage_error(root: &Path, args: &[&str]) -> String {
-    let (code, stdout, stderr) = diff_in(root, args);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    assert!(stderr.lines().any(|l| l.trim_start().starts_with("help:")), "{stderr}");
-    stderr
+    common::usage_error(diff_in(root, args))
 }
 
 #[test]

@@ -3,9 +3,10 @@
 //! a patch and transforms, a compose relaxation), the `--object` and `--field` filters,
 //! the usage errors (exit 2, nothing on stdout), and the redaction of every Secret value.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use base64::Engine;
 
 fn fixture(case: &str) -> PathBuf {
@@ -16,19 +17,7 @@ fn fixture(case: &str) -> PathBuf {
 
 /// `berth explain ARGS --root ROOT`, run in ROOT: (exit code, stdout, stderr).
 fn explain_in(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
-        .current_dir(root)
-        .arg("explain")
-        .args(args)
-        .arg("--root")
-        .arg(root)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::berth_in(root, "explain", args)
 }
 
 /// Exit 0; stdout.
@@ -40,12 +29,7 @@ fn explain(case: &str, args: &[&str]) -> String {
 
 /// Exit 2, nothing on stdout, an `error:` line and a `help:` line; returns stderr.
 fn usage_error(case: &str, args: &[&str]) -> String {
-    let (code, stdout, stderr) = explain_in(&fixture(case), args);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    assert!(stderr.lines().any(|l| l.trim_start().starts_with("help:")), "{stderr}");
-    stderr
+    common::usage_error(explain_in(&fixture(case), args))
 }
 
 #[test]

@@ -1,4 +1,6 @@
-//! Helpers shared by the CLI error suites (`chart_errors`, `overlay_errors`).
+//! Helpers shared by the CLI suites (`chart_errors`, `overlay_errors`, `diff`, `explain`).
+//! Each suite compiles this module on its own and uses only some of it.
+#![allow(dead_code)]
 
 use std::path::Path;
 
@@ -41,4 +43,31 @@ pub fn render_error(dir: &Path, target: &str) -> String {
     // The root's absolute path differs between machines.
     let root = dir.canonicalize().unwrap();
     stderr.replace(&root.display().to_string(), "[ROOT]")
+}
+
+/// `berth COMMAND ARGS --root ROOT`, run in ROOT: (exit code, stdout, stderr).
+pub fn berth_in(root: &Path, command: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .current_dir(root)
+        .arg(command)
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The contract of a usage or input error on a run of [`berth_in`]: exit 2, nothing on
+/// stdout, an `error:` line and a `help:` line. Returns stderr.
+pub fn usage_error((code, stdout, stderr): (i32, String, String)) -> String {
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.lines().any(|l| l.trim_start().starts_with("help:")), "{stderr}");
+    stderr
 }
