@@ -396,10 +396,11 @@ impl Run<'_> {
             );
             return;
         }
-        let validator = match schema::validator(self.version, api_version, kind) {
-            Ok(Some(v)) => Some(v),
+        let errors = match schema::builtin_errors(self.version, api_version, kind, &object.value) {
+            Ok(Some(errors)) => errors,
             Ok(None) => match self.custom.find(api_version, kind) {
-                Found::Schema(v) => v,
+                Found::Schema(Some(v)) => schema::errors(&v, &object.value),
+                Found::Schema(None) => Vec::new(),
                 Found::OtherVersions(served) => {
                     push(
                         "SCHEMA-APIVERSION",
@@ -422,17 +423,15 @@ impl Run<'_> {
                 return;
             }
         };
-        if let Some(v) = validator {
-            let row = row_of("SCHEMA-STRICT");
-            raw.extend(schema::errors(&v, &object.value).into_iter().map(|e| Raw {
-                row,
-                rule: "SCHEMA-STRICT",
-                severity: None,
-                path: e.path,
-                key: e.key,
-                message: e.message,
-            }));
-        }
+        let row = row_of("SCHEMA-STRICT");
+        raw.extend(errors.into_iter().map(|e| Raw {
+            row,
+            rule: "SCHEMA-STRICT",
+            severity: None,
+            path: e.path,
+            key: e.key,
+            message: e.message,
+        }));
     }
 
     /// An apiVersion/kind nothing knows: a removed API, a built-in kind under a version

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 mod schema;
+mod screen;
 mod semantic;
 
 use std::collections::BTreeSet;
@@ -37,15 +38,15 @@ pub const KUBE_VERSIONS: &[&str] = &["1.33", "1.34", "1.35", "1.36", "1.37"];
 /// The version used when none is given.
 pub const DEFAULT_KUBE_VERSION: &str = "1.35";
 
-/// The embedded minor version `v` names: `1.35`, `v1.35` and `1.35.4` all mean 1.35.
-/// Compiles, in the background, the validators every render needs (see
-/// [`schema::warm_up`]); nothing for a version berth does not know (the render reports it).
+/// Indexes, in the background, the schemas every render needs (see [`schema::warm_up`]);
+/// nothing for a version berth does not know (the render reports it).
 pub fn warm_up(kube_version: &str) {
     if let Ok(version) = resolve_kube_version(kube_version) {
         schema::warm_up(version);
     }
 }
 
+/// The embedded minor version `v` names: `1.35`, `v1.35` and `1.35.4` all mean 1.35.
 pub fn resolve_kube_version(v: &str) -> Result<&'static str, Error> {
     let bare = v.trim().trim_start_matches('v');
     let mut parts = bare.splitn(3, '.');

@@ -18,6 +18,7 @@ use jsonschema::{Registry, Validator};
 use serde_json::{Map, Value, json};
 
 use super::KUBE_VERSIONS;
+use super::screen::Screen;
 use crate::error::Problem;
 use crate::manifest::Object;
 
@@ -47,6 +48,8 @@ struct Schemas {
     kinds: HashMap<(String, String), String>,
     /// Definition name → compiled validator.
     validators: Mutex<HashMap<String, Arc<Validator>>>,
+    /// Decides most objects without a compiled validator.
+    screen: Screen,
 }
 
 static LOADED: [OnceLock<Result<Schemas, String>>; 5] = [const { OnceLock::new() }; 5];
@@ -78,9 +81,11 @@ fn load(text: &'static str) -> Result<Schemas, String> {
     }
     let defs = defs.ok_or_else(|| broken("no $defs"))?;
     let kinds = index_kinds(&defs)?;
+    let defs: HashMap<&'static str, &'static str> = defs.into_iter().collect();
     Ok(Schemas {
         top,
-        defs: defs.into_iter().collect(),
+        screen: Screen::new(&defs),
+        defs,
         kinds,
         validators: Mutex::new(HashMap::new()),
     })
@@ -335,35 +340,36 @@ pub fn knows(version: &str, api_version: &str, kind: &str) -> bool {
     schemas(version).is_ok_and(|s| s.kinds.contains_key(&(api_version.to_string(), kind.to_string())))
 }
 
-/// The compiled validator of a built-in kind of `version`; `Ok(None)` for a kind the
-/// version does not serve. An error means the embedded schemas are broken.
-pub fn validator(version: &str, api_version: &str, kind: &str) -> Result<Option<Arc<Validator>>, String> {
-    schemas(version).and_then(|s| s.validator(api_version, kind))
+/// The schema errors of a built-in object of `version`; `Ok(None)` for a kind the version
+/// does not serve. The screen passes valid objects without a compiled validator; any other
+/// object is validated by the compiled one, whose errors are reported (so an object the
+/// screen doubts but that is valid has no errors). An error means the embedded schemas are
+/// broken.
+pub fn builtin_errors(
+    version: &str,
+    api_version: &str,
+    kind: &str,
+    value: &Value,
+) -> Result<Option<Vec<SchemaError>>, String> {
+    let s = schemas(version)?;
+    let Some(def) = s.kinds.get(&(api_version.to_string(), kind.to_string())) else {
+        return Ok(None);
+    };
+    if s.screen.passes(def, value) {
+        return Ok(Some(Vec::new()));
+    }
+    Ok(s.validator(api_version, kind)?.map(|v| errors(&v, value)))
 }
 
-/// The kinds every hardened render emits, whatever its input: their validators are worth
-/// compiling before the render needs them.
-const ALWAYS_RENDERED: &[(&str, &str)] = &[
-    ("apps/v1", "Deployment"),
-    ("v1", "Service"),
-    ("v1", "ServiceAccount"),
-    ("policy/v1", "PodDisruptionBudget"),
-    ("networking.k8s.io/v1", "NetworkPolicy"),
-    ("v1", "ConfigMap"),
-];
-
-/// Starts compiling, on a thread of its own, the validators of the kinds every render
-/// emits, so that compiling them (about half of a small render's time) overlaps reading
-/// and converting the input. Only the cache fills: what is validated, and how, does not
-/// change, and a failure here is met again, and reported, where the validator is used.
+/// Starts indexing the schemas of `version` on a thread of its own, so that the scan of
+/// the embedded file overlaps reading and converting the input. A failure here is met
+/// again, and reported, where the schemas are used.
 pub fn warm_up(version: &str) {
     let Some(version) = KUBE_VERSIONS.iter().copied().find(|v| *v == version) else {
         return;
     };
     let _ = std::thread::Builder::new().name("berth-schemas".into()).spawn(move || {
-        for (api_version, kind) in ALWAYS_RENDERED {
-            let _ = validator(version, api_version, kind);
-        }
+        let _ = schemas(version);
     });
 }
 
@@ -439,7 +445,7 @@ pub fn problems(obj: &Object, version: &str) -> Vec<Problem> {
         message,
         origin: obj.origin.clone(),
     };
-    match validator(version, obj.api_version(), obj.kind()) {
+    match builtin_errors(version, obj.api_version(), obj.kind(), &obj.value) {
         Err(e) => vec![problem("SCHEMA-STRICT", String::new(), e)],
         Ok(None) => vec![problem(
             "SCHEMA-KIND",
@@ -450,7 +456,7 @@ pub fn problems(obj: &Object, version: &str) -> Vec<Problem> {
                 obj.kind()
             ),
         )],
-        Ok(Some(v)) => errors(&v, &obj.value)
+        Ok(Some(errors)) => errors
             .into_iter()
             .map(|e| problem("SCHEMA-STRICT", e.path, e.message))
             .collect(),
@@ -537,7 +543,11 @@ mod tests {
 
     #[test]
     fn a_kind_compiles_from_the_definitions_it_reaches() {
-        let v = validator("1.35", "apps/v1", "Deployment").unwrap().unwrap();
+        let v = schemas("1.35")
+            .unwrap()
+            .validator("apps/v1", "Deployment")
+            .unwrap()
+            .unwrap();
         let ok = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
             "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}},
             "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}});
@@ -551,6 +561,156 @@ mod tests {
             paths.contains(&"/spec/template/spec/containers/0/prots".to_string()),
             "{paths:?}"
         );
+    }
+
+    /// Every object of the fixtures that names a built-in kind, as (apiVersion, kind, value).
+    fn fixture_objects() -> Vec<(String, String, Value)> {
+        let mut out = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if !matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let file: std::sync::Arc<str> = path.to_string_lossy().into();
+            let Ok(docs) = crate::yaml::parse_stream(&file, &text, crate::yaml::Flavor::Manifest) else {
+                continue;
+            };
+            for doc in docs {
+                let field = |k: &str| doc.value.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                let (api, kind) = (field("apiVersion"), field("kind"));
+                if !api.is_empty() && !kind.is_empty() {
+                    out.push((api, kind, doc.value));
+                }
+            }
+        }
+        out
+    }
+
+    /// The screen and the compiled validator agree on `value`; the screen may only be
+    /// stricter where the test says so.
+    fn agree(s: &'static Schemas, api: &str, kind: &str, value: &Value) -> bool {
+        let Some(def) = s.kinds.get(&(api.to_string(), kind.to_string())) else {
+            return true;
+        };
+        let compiled = s.validator(api, kind).unwrap().unwrap().is_valid(value);
+        let screened = s.screen.passes(def, value);
+        assert!(
+            !screened || compiled,
+            "the screen passes what the schema rejects: {api} {kind} {value}"
+        );
+        screened == compiled
+    }
+
+    #[test]
+    fn the_screen_agrees_with_the_compiled_schemas_on_every_fixture() {
+        let objects = fixture_objects();
+        assert!(objects.len() > 100, "{}", objects.len());
+        for version in ["1.33", "1.35", "1.37"] {
+            let s = schemas(version).unwrap();
+            for (api, kind, value) in &objects {
+                assert!(
+                    agree(s, api, kind, value),
+                    "{version}: the screen doubts a valid {api} {kind}: {value}"
+                );
+            }
+        }
+    }
+
+    /// Every pointer to a value inside `v`.
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m
+                .iter()
+                .for_each(|(k, c)| pointers(c, format!("{at}/{}", crate::yaml::pointer_segment(k)), out)),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, c)| pointers(c, format!("{at}/{i}"), out)),
+            _ => {}
+        }
+        out.push(at);
+    }
+
+    #[test]
+    fn the_screen_never_passes_a_mutation_the_compiled_schema_rejects() {
+        let objects = fixture_objects();
+        let s = schemas("1.35").unwrap();
+        let replacements = [
+            json!(null),
+            json!(true),
+            json!(7),
+            json!(-1),
+            json!(1.5),
+            json!(2.0),
+            json!("x"),
+            json!("TCP"),
+            json!([]),
+            json!([1]),
+            json!({}),
+            json!({"unknownField": 1}),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        let (mut mutations, mut both_valid) = (0, 0);
+        for (api, kind, value) in objects {
+            // One object per kind and shape is enough; mutations grow with its size.
+            if !seen.insert(format!("{api}/{kind}/{}", value.to_string().len())) || seen.len() > 60 {
+                continue;
+            }
+            let mut at = Vec::new();
+            pointers(&value, String::new(), &mut at);
+            for pointer in at.iter().filter(|p| !p.is_empty()) {
+                for r in &replacements {
+                    let mut m = value.clone();
+                    if let Some(slot) = m.pointer_mut(pointer) {
+                        *slot = r.clone();
+                    }
+                    mutations += 1;
+                    if agree(s, &api, &kind, &m)
+                        && s.screen
+                            .passes(s.kinds.get(&(api.clone(), kind.clone())).map_or("", |d| d), &m)
+                    {
+                        both_valid += 1;
+                    }
+                }
+                let mut m = value.clone();
+                if let Some(Value::Object(map)) = m.pointer_mut(pointer) {
+                    map.insert("unknownField".into(), json!(1));
+                    mutations += 1;
+                    agree(s, &api, &kind, &m);
+                }
+            }
+        }
+        assert!(
+            mutations > 5_000 && both_valid > 100,
+            "{mutations} mutations, {both_valid} valid"
+        );
+    }
+
+    #[test]
+    fn the_screen_hands_unknown_keywords_to_the_compiled_schema() {
+        let defs = HashMap::from([
+            (
+                "a",
+                r#"{"type": "object", "properties": {"n": {"type": "integer", "minimum": 3}}}"#,
+            ),
+            (
+                "b",
+                r#"{"description": "anything", "x-kubernetes-preserve-unknown-fields": true}"#,
+            ),
+        ]);
+        let screen = Screen::new(&defs);
+        assert!(
+            !screen.passes("a", &json!({"n": 5})),
+            "minimum is not interpreted, so never passed"
+        );
+        assert!(screen.passes("a", &json!({})));
+        assert!(screen.passes("b", &json!([1, "x"])));
+        assert!(!screen.passes("c", &json!({})));
     }
 
     #[test]
