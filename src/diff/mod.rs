@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::validate::{definition_of, schema_definitions};
+use crate::validate::Definitions;
 
 /// How to compare.
 #[derive(Debug, Clone, Default)]
@@ -342,7 +342,7 @@ fn renamed(o: &Value, from: &str, to: &str) -> Value {
 }
 
 /// The fields that differ between two versions of one object.
-pub fn object_fields(left: &Value, right: &Value, schemas: &Schemas<'_>) -> Vec<Field> {
+pub fn object_fields(left: &Value, right: &Value, schemas: &Schemas) -> Vec<Field> {
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     let secret = s(left, "kind") == "Secret" && s(left, "apiVersion") == "v1";
     let here = schemas.root(&s(left, "apiVersion"), &s(left, "kind"));
@@ -356,7 +356,7 @@ pub fn object_fields(left: &Value, right: &Value, schemas: &Schemas<'_>) -> Vec<
 }
 
 struct Walk<'s> {
-    schemas: &'s Schemas<'s>,
+    schemas: &'s Schemas,
     secret: bool,
     out: Vec<Field>,
 }
@@ -517,9 +517,8 @@ enum ListKind {
 }
 
 /// The vendored schemas of one Kubernetes version, for the lists' merge keys.
-pub struct Schemas<'a> {
-    kube_version: &'a str,
-    defs: Option<&'static Map<String, Value>>,
+pub struct Schemas {
+    defs: Definitions,
 }
 
 /// Where the walk is in the schemas: the property as its parent declares it (where the
@@ -530,35 +529,18 @@ pub struct Here {
     schema: Option<&'static Value>,
 }
 
-impl<'a> Schemas<'a> {
-    pub fn new(kube_version: &'a str) -> Self {
-        let defs = schema_definitions(kube_version)
-            .and_then(|d| d.get("$defs"))
-            .and_then(Value::as_object);
-        Schemas { kube_version, defs }
+impl Schemas {
+    pub fn new(kube_version: &str) -> Self {
+        Schemas {
+            defs: Definitions::of(kube_version),
+        }
     }
 
     fn root(&self, api_version: &str, kind: &str) -> Here {
-        let schema = definition_of(self.kube_version, api_version, kind)
-            .and_then(|name| self.defs?.get(&name))
-            .map(|s| self.resolve(s));
-        Here { declared: None, schema }
-    }
-
-    /// Follows `$ref` (`#/$defs/NAME`, or a URI ending so) to the definition.
-    fn resolve(&self, mut s: &'static Value) -> &'static Value {
-        for _ in 0..16 {
-            let next = s
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.rsplit_once("#/$defs/"))
-                .and_then(|(_, name)| self.defs?.get(name));
-            match next {
-                Some(n) => s = n,
-                None => break,
-            }
+        Here {
+            declared: None,
+            schema: self.defs.of_kind(api_version, kind),
         }
-        s
     }
 
     fn field(&self, here: &Here, key: &str) -> Here {
@@ -569,7 +551,7 @@ impl<'a> Schemas<'a> {
         });
         Here {
             declared,
-            schema: declared.map(|d| self.resolve(d)),
+            schema: declared.map(|d| self.defs.resolve(d)),
         }
     }
 
@@ -577,7 +559,7 @@ impl<'a> Schemas<'a> {
         let declared = here.schema.and_then(|s| s.get("items"));
         Here {
             declared,
-            schema: declared.map(|d| self.resolve(d)),
+            schema: declared.map(|d| self.defs.resolve(d)),
         }
     }
 

@@ -789,7 +789,9 @@ fn patches(
             if !matcher.as_ref().is_some_and(|m| m.matches(o)) {
                 return Ok(false);
             }
-            how.apply(o, ctx).map(|()| true).map_err(|e| (o.id(), e))
+            // Named first: a strategic patch that fails leaves nothing of the object.
+            let id = o.id();
+            how.apply(o, ctx).map(|()| true).map_err(|e| (id, e))
         });
         let mut matched = 0;
         for result in patched {

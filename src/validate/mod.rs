@@ -95,16 +95,44 @@ pub fn knows_kind(kube_version: &str, api_version: &str, kind: &str) -> bool {
     resolve_kube_version(kube_version).is_ok_and(|v| schema::knows(v, api_version, kind))
 }
 
-/// The embedded schema definitions of `kube_version` (`{"$defs": {...}}`) and the name of
-/// the definition of `apiVersion`/`kind` in them, for readers of the schemas' annotations
-/// such as strategic merge patch.
-pub fn schema_definitions(kube_version: &str) -> Option<&'static serde_json::Value> {
-    resolve_kube_version(kube_version).ok().and_then(schema::definitions)
-}
+/// The embedded schema definitions of one Kubernetes version, for readers of the schemas'
+/// annotations such as strategic merge patch. Each definition is parsed the first time it
+/// is asked for: a patch of Deployments reads a few dozen of the several hundred.
+/// A version berth has no schemas of has no definitions.
+#[derive(Debug, Clone, Copy)]
+pub struct Definitions(Option<&'static str>);
 
-pub fn definition_of(kube_version: &str, api_version: &str, kind: &str) -> Option<String> {
-    let v = resolve_kube_version(kube_version).ok()?;
-    schema::definition_of(v, api_version, kind)
+impl Definitions {
+    pub fn of(kube_version: &str) -> Self {
+        Definitions(resolve_kube_version(kube_version).ok())
+    }
+
+    /// The definition `name` (`io.k8s.api.apps.v1.Deployment`), as the file has it.
+    pub fn get(&self, name: &str) -> Option<&'static serde_json::Value> {
+        schema::definition(self.0?, name)
+    }
+
+    /// The definition of `apiVersion`/`kind`, `$ref`s followed.
+    pub fn of_kind(&self, api_version: &str, kind: &str) -> Option<&'static serde_json::Value> {
+        let name = schema::definition_of(self.0?, api_version, kind)?;
+        self.get(&name).map(|s| self.resolve(s))
+    }
+
+    /// Follows `$ref` (`#/$defs/NAME`, or a URI ending so) to the definition.
+    pub fn resolve(&self, mut s: &'static serde_json::Value) -> &'static serde_json::Value {
+        for _ in 0..16 {
+            let next = s
+                .get("$ref")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|r| r.rsplit_once("#/$defs/"))
+                .and_then(|(_, name)| self.get(name));
+            match next {
+                Some(n) => s = n,
+                None => break,
+            }
+        }
+        s
+    }
 }
 
 /// The API versions (`apps/v1`) and kinds (`apps/v1/Deployment`) `kube_version` serves.

@@ -50,6 +50,8 @@ struct Schemas {
     validators: Mutex<HashMap<String, Arc<Validator>>>,
     /// Decides most objects without a compiled validator.
     screen: Screen,
+    /// Definition name → its value, parsed on first use ([`definition`]).
+    parsed: HashMap<&'static str, OnceLock<Option<Value>>>,
 }
 
 static LOADED: [OnceLock<Result<Schemas, String>>; 5] = [const { OnceLock::new() }; 5];
@@ -85,6 +87,7 @@ fn load(text: &'static str) -> Result<Schemas, String> {
     Ok(Schemas {
         top,
         screen: Screen::new(&defs),
+        parsed: defs.keys().map(|name| (*name, OnceLock::new())).collect(),
         defs,
         kinds,
         validators: Mutex::new(HashMap::new()),
@@ -301,12 +304,11 @@ impl Schemas {
     }
 }
 
-/// The parsed `_definitions.json` of `version` (`{"$defs": {name: schema}}`), for code that
-/// reads the schemas' annotations (strategic merge keys); parsed on first use.
-pub fn definitions(version: &str) -> Option<&'static Value> {
-    static PARSED: [OnceLock<Option<Value>>; 5] = [const { OnceLock::new() }; 5];
-    let i = KUBE_VERSIONS.iter().position(|v| *v == version)?;
-    let (slot, text) = (PARSED.get(i)?, EMBEDDED.get(i)?);
+/// The definition `name` of `version`'s schemas, parsed on first use, for code that reads
+/// the schemas' annotations (strategic merge keys).
+pub fn definition(version: &str, name: &str) -> Option<&'static Value> {
+    let s = schemas(version).ok()?;
+    let (text, slot) = (s.defs.get(name)?, s.parsed.get(name)?);
     slot.get_or_init(|| serde_json::from_str(text).ok()).as_ref()
 }
 
@@ -503,12 +505,14 @@ mod tests {
     fn the_scan_finds_every_definition_and_kind_a_full_parse_does() {
         for version in KUBE_VERSIONS {
             let s = schemas(version).unwrap();
-            let doc = definitions(version).unwrap();
+            let doc: Value =
+                serde_json::from_str(EMBEDDED[KUBE_VERSIONS.iter().position(|v| v == version).unwrap()]).unwrap();
             let defs = doc["$defs"].as_object().unwrap();
             assert_eq!(s.defs.len(), defs.len(), "{version}");
             for (name, def) in defs {
                 let text = s.defs.get(name.as_str()).unwrap();
                 assert_eq!(&serde_json::from_str::<Value>(text).unwrap(), def, "{version} {name}");
+                assert_eq!(definition(version, name), Some(def), "{version} {name}");
                 // Every definition reaches only defined ones, so every kind can compile.
                 assert!(
                     s.reachable(name).iter().all(|n| s.defs.contains_key(n)),
@@ -517,7 +521,7 @@ mod tests {
             }
             let top: Vec<&str> = s.top.iter().map(|(k, _)| *k).collect();
             assert_eq!(top, ["$schema", "$id"], "{version}");
-            assert_eq!(s.kinds, parsed_kinds(doc), "{version}");
+            assert_eq!(s.kinds, parsed_kinds(&doc), "{version}");
         }
     }
 

@@ -497,10 +497,7 @@ fn strategic_merge_without_known_version_merges_like_a_custom_resource() {
 
 fn strategic_error(base: &str, patch: &str) -> PatchError {
     let mut obj = yaml(base);
-    let before = obj.clone();
-    let e = strategic(&mut obj, &yaml(patch), "1.35").unwrap_err();
-    assert_eq!(obj, before, "a failed patch leaves the object alone");
-    e
+    strategic(&mut obj, &yaml(patch), "1.35").unwrap_err()
 }
 
 #[test]
