@@ -190,7 +190,7 @@ pub fn render(sandbox: &Sandbox, dir: &str, req: &Request, warnings: &mut Warnin
         None,
     );
     explain::step(&mut objects, sandbox.tracing(), &hashed, &|_, _| None);
-    refs::dangling(&objects, &table, &external, warnings);
+    refs::dangling(&objects, &table, &external, req.threads, warnings);
     let finally = |image: &str| {
         layers.iter().rev().fold(image.to_string(), |image, layer| {
             transform::rewrite(&image, &layer.fields.images)
@@ -460,7 +460,7 @@ fn apply(
         patches(sandbox, layer, i, entry, objects, ctx, warnings)?;
     }
     // Replicas match the names the base gave (Kustomize matches those too after a prefix).
-    for i in transform::replicas(objects, &layer.fields.replicas) {
+    for i in transform::replicas(objects, &layer.fields.replicas, ctx.threads) {
         let name = layer.fields.replicas.get(i).map_or("", |r| r.name.as_str());
         warnings.push(
             Some(layer.origin(&format!("/replicas/{i}"))),
@@ -471,10 +471,10 @@ fn apply(
     }
     explain::step(objects, tracing, &transform("replicas", "/replicas"), &none);
     if let Some(ns) = &layer.fields.namespace {
-        transform::namespace(objects, ns);
+        transform::namespace(objects, ns, ctx.threads);
         explain::step(objects, tracing, &transform("namespace", "/namespace"), &none);
     }
-    let renames = transform::affix(objects, &layer.fields.name_prefix, &layer.fields.name_suffix);
+    let renames = transform::affix(objects, &layer.fields.name_prefix, &layer.fields.name_suffix, ctx.threads);
     refs::apply_parallel(objects, &renames, ctx.table, ctx.threads);
     let affix = if layer.fields.name_prefix.is_empty() {
         "/nameSuffix"
@@ -488,14 +488,14 @@ fn apply(
         &none,
     );
     for l in layer.labels() {
-        transform::labels(objects, &l);
+        transform::labels(objects, &l, ctx.threads);
     }
     explain::step(objects, tracing, &transform("labels", "/labels"), &none);
     if !layer.fields.annotations.is_empty() {
-        transform::annotations(objects, &layer.fields.annotations);
+        transform::annotations(objects, &layer.fields.annotations, ctx.threads);
         explain::step(objects, tracing, &transform("annotations", "/annotations"), &none);
     }
-    for i in transform::images(objects, &layer.fields.images) {
+    for i in transform::images(objects, &layer.fields.images, ctx.threads) {
         let name = layer.fields.images.get(i).map_or("", |r| r.name.as_str());
         warnings.push(
             Some(layer.origin(&format!("/images/{i}"))),

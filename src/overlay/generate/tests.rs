@@ -6,6 +6,7 @@ use serde_json::json;
 use super::*;
 use crate::overlay::refs::testing::{assert_same, load};
 use crate::overlay::refs::{Rename, apply, builtin};
+use crate::manifest::parallel::Threads;
 use crate::overlay::transform;
 use crate::source::scratch;
 use crate::yaml::{Flavor, parse_one};
@@ -99,16 +100,16 @@ fn generated_names_reach_every_reference() {
         name: "web".into(),
         count: 3,
     };
-    assert!(transform::replicas(&mut objects, &[rule]).is_empty());
-    transform::namespace(&mut objects, "prod");
-    let renames = transform::affix(&mut objects, "shop-", "-prod");
+    assert!(transform::replicas(&mut objects, &[rule], Threads::ONE).is_empty());
+    transform::namespace(&mut objects, "prod", Threads::ONE);
+    let renames = transform::affix(&mut objects, "shop-", "-prod", Threads::ONE);
     apply(&mut objects, &renames, &builtin());
     let image = transform::Image {
         name: "nginx".into(),
         new_tag: Some("1.27".into()),
         ..transform::Image::default()
     };
-    assert!(transform::images(&mut objects, &[image]).is_empty());
+    assert!(transform::images(&mut objects, &[image], Threads::ONE).is_empty());
     let renames: Vec<Rename> = hashed.iter().map(|i| hash_name(&mut objects[*i])).collect();
     apply(&mut objects, &renames, &builtin());
     assert_same(&objects, &load(case, "expected.yaml"));

@@ -575,23 +575,35 @@ struct Lookup<'a> {
 /// nor listed in `external` (`Kind/name` or `Kind/namespace/name`). Optional references
 /// (`optional: true`) and the `default` ServiceAccount are never reported, nor fields the
 /// built-in table marks `unchecked`. Call it on the final objects, namespaces set.
-pub fn dangling(objects: &[Object], table: &[NameReference], external: &[String], warnings: &mut Warnings) {
+pub fn dangling(
+    objects: &[Object],
+    table: &[NameReference],
+    external: &[String],
+    threads: Threads,
+    warnings: &mut Warnings,
+) {
     let scopes = Scopes::of(objects);
     let fields = Fields::new(table.iter(), &scopes);
     let known = Lookup {
         known: by_name(objects.iter().map(Known::of)),
         external: external.iter().filter_map(|e| External::parse(e)).collect(),
     };
-    for obj in objects {
+    // Each object's warnings on any thread, put together in the objects' order.
+    let found = parallel::map(threads, objects, |obj| {
+        let mut found = Warnings::default();
         let referrer = referrer(obj, &scopes);
         for field in fields.of_kind(obj.kind()) {
             if field.spec.unchecked || !field.spec.selects(obj) {
                 continue;
             }
             visit(&obj.value, &field.segs, &mut |site| {
-                check_site(obj, &site, &field.target, &referrer, &known, warnings);
+                check_site(obj, &site, &field.target, &referrer, &known, &mut found);
             });
         }
+        found
+    });
+    for f in found {
+        warnings.extend(f);
     }
 }
 

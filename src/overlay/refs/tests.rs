@@ -92,7 +92,7 @@ fn builtin_table_has_every_pod_spec_field_for_every_workload() {
 
 fn prefixed(case: &str, prefix: &str, suffix: &str) -> Vec<Object> {
     let mut objects = load(case, "resources.yaml");
-    let renames = affix(&mut objects, prefix, suffix);
+    let renames = affix(&mut objects, prefix, suffix, Threads::ONE);
     apply(&mut objects, &renames, &builtin());
     objects
 }
@@ -244,7 +244,7 @@ fn project_rows_rewrite_custom_resources() {
 fn dangling_messages(objects: &[Object], table: &[NameReference], external: &[&str]) -> Vec<String> {
     let mut warnings = Warnings::default();
     let external: Vec<String> = external.iter().map(|s| s.to_string()).collect();
-    dangling(objects, table, &external, &mut warnings);
+    dangling(objects, table, &external, Threads::ONE, &mut warnings);
     warnings
         .into_sorted()
         .into_iter()
@@ -311,7 +311,7 @@ fn dangling_help_names_the_external_declaration() {
         "spec": {"volumes": [{"name": "c", "secret": {"secretName": "tls"}}]}}),
     )];
     let mut warnings = Warnings::default();
-    dangling(&objects, &builtin(), &[], &mut warnings);
+    dangling(&objects, &builtin(), &[], Threads::ONE, &mut warnings);
     let w = warnings.into_sorted();
     assert_eq!(w.len(), 1);
     assert_eq!(
@@ -321,7 +321,7 @@ fn dangling_help_names_the_external_declaration() {
         )
     );
     let mut warnings = Warnings::default();
-    dangling(&objects, &builtin(), &["Secret/tls".into()], &mut warnings);
+    dangling(&objects, &builtin(), &["Secret/tls".into()], Threads::ONE, &mut warnings);
     assert!(warnings.is_empty());
 }
 

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::manifest::Object;
+use crate::manifest::parallel::{self, Threads};
 use crate::overlay::refs::walk::{segments, visit_mut};
 
 /// Kustomize's `images` entry.
@@ -29,25 +30,27 @@ const VOLUME_IMAGES: &[&str] = &[
 
 /// Rewrites container images; returns the indexes of rules that matched nothing.
 /// Rules apply in order, each to what the previous ones left.
-pub fn images(objects: &mut [Object], rules: &[Image]) -> Vec<usize> {
+pub fn images(objects: &mut [Object], rules: &[Image], threads: Threads) -> Vec<usize> {
+    if rules.is_empty() {
+        return Vec::new();
+    }
     let compiled: Vec<Option<Regex>> = rules.iter().map(|r| matcher(&r.name)).collect();
-    let mut used = vec![false; rules.len()];
-    let mut update = |image: &mut Value| {
-        let Value::String(current) = image else { return };
-        for (i, (rule, re)) in rules.iter().zip(&compiled).enumerate() {
-            if re.as_ref().is_some_and(|re| re.is_match(current)) {
-                if let Some(flag) = used.get_mut(i) {
-                    *flag = true;
-                }
-                *current = updated(current, rule);
-            }
-        }
-    };
     let volume_paths: Vec<_> = VOLUME_IMAGES.iter().map(|p| segments(p)).collect();
-    for obj in objects.iter_mut() {
+    // Each object says which rules changed one of its images.
+    let hits = parallel::map_mut(threads, objects, |obj| {
+        let mut hits = Vec::new();
         if obj.kind() == "CustomResourceDefinition" {
-            continue;
+            return hits;
         }
+        let mut update = |image: &mut Value| {
+            let Value::String(current) = image else { return };
+            for (i, (rule, re)) in rules.iter().zip(&compiled).enumerate() {
+                if re.as_ref().is_some_and(|re| re.is_match(current)) {
+                    hits.push(i);
+                    *current = updated(current, rule);
+                }
+            }
+        };
         containers(&mut obj.value, &mut update);
         for segs in &volume_paths {
             visit_mut(&mut obj.value, segs, false, &mut |site| {
@@ -55,6 +58,13 @@ pub fn images(objects: &mut [Object], rules: &[Image]) -> Vec<usize> {
                     update(v);
                 }
             });
+        }
+        hits
+    });
+    let mut used = vec![false; rules.len()];
+    for i in hits.into_iter().flatten() {
+        if let Some(u) = used.get_mut(i) {
+            *u = true;
         }
     }
     used.iter().enumerate().filter(|(_, u)| !**u).map(|(i, _)| i).collect()

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use super::refs::{Rename, Scopes, group_of};
 use crate::manifest::Object;
+use crate::manifest::parallel::{self, Threads};
 
 pub use images::{Image, images, rewrite, running};
 
@@ -23,21 +24,21 @@ pub use images::{Image, images, rewrite, running};
 /// moves the ServiceAccount subjects of (Cluster)RoleBindings that named no namespace,
 /// `default`, or the old namespace of a ServiceAccount that moves with this render.
 /// Overrides namespaces already set, as Kustomize does.
-pub fn namespace(objects: &mut [Object], namespace: &str) {
+pub fn namespace(objects: &mut [Object], namespace: &str, threads: Threads) {
     let scopes = Scopes::of(objects);
     let moving: Vec<(String, String)> = objects
         .iter()
         .filter(|o| o.kind() == "ServiceAccount")
         .map(|o| (o.name().to_string(), o.namespace().to_string()))
         .collect();
-    for obj in objects.iter_mut() {
+    parallel::map_mut(threads, objects, |obj| {
         let group = group_of(obj.api_version()).to_string();
         let kind = obj.kind().to_string();
         if kind == "Namespace" {
             if let Some(meta) = obj.value.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.insert("name".into(), Value::String(namespace.to_string()));
             }
-            continue;
+            return;
         }
         if !scopes.cluster(&group, &kind) {
             set_metadata_namespace(&mut obj.value, namespace);
@@ -59,7 +60,7 @@ pub fn namespace(objects: &mut [Object], namespace: &str) {
             }
             _ => {}
         }
-    }
+    });
 }
 
 fn set_metadata_namespace(value: &mut Value, namespace: &str) {
@@ -106,31 +107,30 @@ fn keeps_name(group: &str, kind: &str) -> bool {
 
 /// Adds `prefix` and `suffix` to the names of objects (not Namespaces, CRDs or
 /// APIServices); returns the renames for `refs::apply`.
-pub fn affix(objects: &mut [Object], prefix: &str, suffix: &str) -> Vec<Rename> {
+pub fn affix(objects: &mut [Object], prefix: &str, suffix: &str, threads: Threads) -> Vec<Rename> {
     if prefix.is_empty() && suffix.is_empty() {
         return Vec::new();
     }
-    let mut renames = Vec::new();
-    for obj in objects.iter_mut() {
+    let renames = parallel::map_mut(threads, objects, |obj| {
         let group = group_of(obj.api_version()).to_string();
         let kind = obj.kind().to_string();
         let old = obj.name().to_string();
         if old.is_empty() || keeps_name(&group, &kind) {
-            continue;
+            return None;
         }
         let new = format!("{prefix}{old}{suffix}");
         if let Some(name) = obj.value.pointer_mut("/metadata/name") {
             *name = Value::String(new.clone());
         }
-        renames.push(Rename {
+        Some(Rename {
             group,
             kind,
             namespace: obj.namespace().to_string(),
             old,
             new,
-        });
-    }
-    renames
+        })
+    });
+    renames.into_iter().flatten().collect()
 }
 
 /// Kustomize's `labels` entry: `pairs`, also into selectors when `include_selectors`, and
@@ -148,7 +148,7 @@ pub struct Labels {
 /// Adds labels to every object; with `include_selectors` also to pod templates, claim
 /// templates and selectors (Kustomize's `commonLabels` fields), with `include_templates`
 /// to templates only.
-pub fn labels(objects: &mut [Object], labels: &Labels) {
+pub fn labels(objects: &mut [Object], labels: &Labels, threads: Threads) {
     let pairs = stringified(&labels.pairs);
     let mut specs = vec![fields::parsed(fields::METADATA)];
     if labels.include_selectors || labels.include_templates {
@@ -157,21 +157,19 @@ pub fn labels(objects: &mut [Object], labels: &Labels) {
     if labels.include_selectors {
         specs.push(fields::parsed(fields::SELECTORS));
     }
-    for obj in objects.iter_mut() {
+    parallel::map_mut(threads, objects, |obj| {
         for s in &specs {
             fields::set_pairs(obj, s, &pairs);
         }
-    }
+    });
 }
 
 /// Adds annotations to every object and to the pod templates of workloads
 /// (Kustomize's `commonAnnotations`).
-pub fn annotations(objects: &mut [Object], annotations: &Map<String, Value>) {
+pub fn annotations(objects: &mut [Object], annotations: &Map<String, Value>, threads: Threads) {
     let pairs = stringified(annotations);
     let specs = fields::parsed(fields::ANNOTATIONS);
-    for obj in objects.iter_mut() {
-        fields::set_pairs(obj, &specs, &pairs);
-    }
+    parallel::map_mut(threads, objects, |obj| fields::set_pairs(obj, &specs, &pairs));
 }
 
 /// Labels and annotations are strings; `1` and `true` written unquoted mean `"1"` and
@@ -205,28 +203,37 @@ const SCALABLE: &[&str] = &["Deployment", "ReplicaSet", "ReplicationController",
 /// that has it); returns the indexes of rules that matched nothing. Names are matched as
 /// they are now: run it before prefixes and suffixes so the base's names match, as
 /// Kustomize matches them.
-pub fn replicas(objects: &mut [Object], rules: &[Replicas]) -> Vec<usize> {
-    let mut unused = Vec::new();
-    for (i, rule) in rules.iter().enumerate() {
-        let mut hit = false;
-        for obj in objects.iter_mut() {
-            if !SCALABLE.contains(&obj.kind()) || obj.name() != rule.name {
-                continue;
-            }
+pub fn replicas(objects: &mut [Object], rules: &[Replicas], threads: Threads) -> Vec<usize> {
+    if rules.is_empty() {
+        return Vec::new();
+    }
+    // Each object takes the rules that name it, in order (the last one wins), and says
+    // which those were.
+    let hits = parallel::map_mut(threads, objects, |obj| {
+        if !SCALABLE.contains(&obj.kind()) {
+            return Vec::new();
+        }
+        let name = obj.name().to_string();
+        let mut hits = Vec::new();
+        for (i, rule) in rules.iter().enumerate().filter(|(_, r)| r.name == name) {
             let Some(root) = obj.value.as_object_mut() else {
                 continue;
             };
             let spec = root.entry("spec").or_insert_with(|| Value::Object(Map::new()));
             if let Some(spec) = spec.as_object_mut() {
                 spec.insert("replicas".into(), Value::from(rule.count));
-                hit = true;
+                hits.push(i);
             }
         }
-        if !hit {
-            unused.push(i);
+        hits
+    });
+    let mut used = vec![false; rules.len()];
+    for i in hits.into_iter().flatten() {
+        if let Some(u) = used.get_mut(i) {
+            *u = true;
         }
     }
-    unused
+    used.iter().enumerate().filter(|(_, u)| !**u).map(|(i, _)| i).collect()
 }
 
 #[cfg(test)]

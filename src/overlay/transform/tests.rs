@@ -14,7 +14,7 @@ fn pairs(v: Value) -> Map<String, Value> {
 #[test]
 fn namespace_matches_kustomize() {
     let mut objects = load("namespace", "resources.yaml");
-    namespace(&mut objects, "ns1");
+    namespace(&mut objects, "ns1", Threads::ONE);
     assert_same(&objects, &load("namespace", "expected.yaml"));
 }
 
@@ -23,7 +23,7 @@ fn namespace_matches_kustomize() {
 #[test]
 fn namespace_leaves_cluster_scoped_custom_resources_and_local_apiservices() {
     let mut objects = load("namespace-scopes", "resources.yaml");
-    namespace(&mut objects, "ns1");
+    namespace(&mut objects, "ns1", Threads::ONE);
     let mut expected = load("namespace-scopes", "expected.yaml");
     find(&mut expected, "Bar/ns1/b")["metadata"]
         .as_object_mut()
@@ -39,7 +39,7 @@ fn namespace_leaves_cluster_scoped_custom_resources_and_local_apiservices() {
 #[test]
 fn affix_renames_all_but_crds_apiservices_and_namespaces() {
     let mut objects = load("prefix-suffix", "resources.yaml");
-    let renames = affix(&mut objects, "p-", "-s");
+    let renames = affix(&mut objects, "p-", "-s", Threads::ONE);
     let kept: Vec<String> = objects
         .iter()
         .filter(|o| !o.name().starts_with("p-"))
@@ -66,13 +66,13 @@ fn affix_renames_all_but_crds_apiservices_and_namespaces() {
     );
     let deploy = renames.iter().find(|r| r.kind == "Deployment").unwrap();
     assert_eq!(deploy.group, "apps");
-    assert!(affix(&mut objects, "", "").is_empty());
+    assert!(affix(&mut objects, "", "", Threads::ONE).is_empty());
 }
 
 fn labelled(case: &str, entries: &[Labels]) -> Vec<Object> {
     let mut objects = load(case, "resources.yaml");
     for l in entries {
-        labels(&mut objects, l);
+        labels(&mut objects, l, Threads::ONE);
     }
     objects
 }
@@ -114,7 +114,7 @@ fn plain_labels_match_kustomize() {
 #[test]
 fn annotations_match_kustomize() {
     let mut objects = load("annotations", "resources.yaml");
-    annotations(&mut objects, &pairs(json!({"ann": "yes"})));
+    annotations(&mut objects, &pairs(json!({"ann": "yes"})), Threads::ONE);
     assert_same(&objects, &load("annotations", "expected.yaml"));
 }
 
@@ -138,7 +138,7 @@ fn labels_and_annotations_on_workload_shapes_match_kustomize() {
             },
         ],
     );
-    annotations(&mut objects, &pairs(json!({"ann": "yes"})));
+    annotations(&mut objects, &pairs(json!({"ann": "yes"})), Threads::ONE);
     assert_same(&objects, &load("labels-workloads", "expected.yaml"));
 }
 
@@ -152,7 +152,7 @@ fn label_values_are_strings() {
         pairs: pairs(json!({"n": 1, "b": true, "s": "x", "z": null})),
         ..Labels::default()
     };
-    labels(&mut objects, &l);
+    labels(&mut objects, &l, Threads::ONE);
     assert_eq!(
         objects[0].value["metadata"]["labels"],
         json!({"n": "1", "b": "true", "s": "x", "z": ""})
@@ -179,7 +179,7 @@ fn images_match_kustomize() {
         rule("postgres", Some("pg"), None, None),
         rule("unused", None, Some("x"), None),
     ];
-    let unused = images(&mut objects, &rules);
+    let unused = images(&mut objects, &rules, Threads::ONE);
     assert_eq!(unused, [5]);
     let mut expected = load("images", "expected.yaml");
     *find(&mut expected, "Pod/pod")
@@ -206,7 +206,7 @@ fn images_apply_rules_in_order() {
             ..Image::default()
         },
     ];
-    assert!(images(&mut objects, &rules).is_empty());
+    assert!(images(&mut objects, &rules, Threads::ONE).is_empty());
     assert_eq!(objects[0].value["spec"]["containers"][0]["image"], json!("b:2"));
 }
 
@@ -244,7 +244,7 @@ fn replicas_set_scalable_kinds_by_name() {
             count: 2,
         },
     ];
-    assert_eq!(replicas(&mut objects, &rules), [2]);
+    assert_eq!(replicas(&mut objects, &rules, Threads::ONE), [2]);
     assert_eq!(objects[0].value["spec"]["replicas"], json!(5));
     assert_eq!(objects[1].value["spec"], json!({"replicas": 3}));
     assert_eq!(objects[2].value["spec"], json!({}));
