@@ -42,13 +42,18 @@ pub fn to_text_parallel(objects: &[Object], format: Format, threads: Threads) ->
         Format::Yaml => {
             // The stream `yaml::emit_stream` writes, one document per object, so each
             // object's text can be written on its own.
-            let docs = parallel::map(threads, objects, |o| crate::yaml::emit(&o.value));
-            let mut out = String::new();
-            for (i, doc) in docs.into_iter().enumerate() {
+            let docs = parallel::map(threads, objects, |o| crate::yaml::emit(&o.value))
+                .into_iter()
+                .collect::<Result<Vec<String>, _>>()?;
+            // Sized once: growing a render of megabytes step by step copies it again and again.
+            const SEPARATOR: &str = "---\n";
+            let size = docs.iter().map(|d| d.len() + SEPARATOR.len()).sum();
+            let mut out = String::with_capacity(size);
+            for (i, doc) in docs.iter().enumerate() {
                 if i > 0 {
-                    out.push_str("---\n");
+                    out.push_str(SEPARATOR);
                 }
-                out.push_str(&doc?);
+                out.push_str(doc);
             }
             Ok(out)
         }

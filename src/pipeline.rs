@@ -192,7 +192,7 @@ fn finish(
         profile,
         kube_version: kube_version.to_string(),
     };
-    let changes = harden::harden_parallel(&mut objects, &hopts, threads, &mut warnings);
+    let changes = harden::harden_parallel(&mut objects, &hopts, threads, tracing, &mut warnings);
     crate::explain::hardened(&mut objects, tracing, &changes);
     let warnings = warnings.into_sorted();
     if strict && !warnings.is_empty() {

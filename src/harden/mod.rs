@@ -64,24 +64,25 @@ pub struct HardenOptions {
 
 /// Applies hardening defaults in place; may add objects (ServiceAccounts, PDBs).
 pub fn harden(objects: &mut Vec<Object>, opts: &HardenOptions, warnings: &mut Warnings) {
-    harden_on(objects, opts, Threads::ONE, warnings);
+    harden_on(objects, opts, Threads::ONE, false, warnings);
 }
 
 /// `harden`, the objects hardened on `threads` threads (the result is the same);
-/// returns the changes, as `harden_with_record` does (they are recorded either way).
+/// with `record`, returns the changes, as `harden_with_record` does (else none).
 pub fn harden_parallel(
     objects: &mut Vec<Object>,
     opts: &HardenOptions,
     threads: Threads,
+    record: bool,
     warnings: &mut Warnings,
 ) -> Vec<Change> {
-    harden_on(objects, opts, threads, warnings)
+    harden_on(objects, opts, threads, record, warnings)
 }
 
 /// As `harden`, returning every change made (fields set and objects added), in the
 /// order made.
 pub fn harden_with_record(objects: &mut Vec<Object>, opts: &HardenOptions, warnings: &mut Warnings) -> Vec<Change> {
-    harden_on(objects, opts, Threads::ONE, warnings)
+    harden_on(objects, opts, Threads::ONE, true, warnings)
 }
 
 /// What hardening one object gave: its changes and warnings, and the objects it needs.
@@ -96,6 +97,7 @@ fn harden_on(
     objects: &mut Vec<Object>,
     opts: &HardenOptions,
     threads: Threads,
+    record: bool,
     warnings: &mut Warnings,
 ) -> Vec<Change> {
     let scaled = hpa_targets(objects);
@@ -112,7 +114,7 @@ fn harden_on(
     let done = parallel::map_mut(threads, objects, |object| {
         let mut one = Hardened::default();
         if object.kind() == "Namespace" && object.api_version() == "v1" {
-            let mut rec = Recorder::new(object.id(), &mut one.changes);
+            let mut rec = Recorder::new(object.id(), record.then_some(&mut one.changes));
             let level = levels.get(object.name()).copied().unwrap_or(opts.profile.pss_level());
             namespace::harden(&mut object.value, level, &opts.kube_version, &mut rec);
             return one;
@@ -128,6 +130,7 @@ fn harden_on(
             scaled: scaled.contains(&key),
             pdbs: &pdbs,
             shared: &shared,
+            record,
         };
         one.made = harden_workload(object, kind, &ctx, &mut one.changes, &mut one.warnings);
         one
@@ -139,11 +142,13 @@ fn harden_on(
         warnings.extend(one.warnings);
         for extra in one.made {
             if taken.insert(identity(&extra)) {
-                changes.push(Change {
-                    object: extra.id(),
-                    pointer: String::new(),
-                    reason: added_reason(extra.kind()),
-                });
+                if record {
+                    changes.push(Change {
+                        object: extra.id(),
+                        pointer: String::new(),
+                        reason: added_reason(extra.kind()),
+                    });
+                }
                 added.push(extra);
             }
         }
@@ -205,6 +210,8 @@ struct Context<'a> {
     pdbs: &'a [Object],
     /// `(namespace, name)` of the claims several pods may write (ReadWriteMany).
     shared: &'a BTreeSet<(String, String)>,
+    /// Whether to record the changes (for `berth explain`).
+    record: bool,
 }
 
 /// Hardens one workload; returns the objects it needs (ServiceAccount, PDB).
@@ -221,7 +228,7 @@ fn harden_workload(
     let namespace = object.namespace().to_string();
     let selector = spread::pod_selector(&workload::template_labels(object, kind));
     let full = opts.profile != Profile::None;
-    let mut rec = Recorder::new(id.clone(), changes);
+    let mut rec = Recorder::new(id.clone(), ctx.record.then_some(changes));
     let mut kept_single = false;
     if full
         && kind != Kind::Pod

@@ -16,14 +16,15 @@ pub struct Change {
     pub reason: &'static str,
 }
 
-/// Records changes to one object.
+/// Records changes to one object, into `changes` when there is a list to record into:
+/// a render that nobody explains records nothing.
 pub(crate) struct Recorder<'a> {
     object: String,
-    changes: &'a mut Vec<Change>,
+    changes: Option<&'a mut Vec<Change>>,
 }
 
 impl<'a> Recorder<'a> {
-    pub(crate) fn new(object: String, changes: &'a mut Vec<Change>) -> Self {
+    pub(crate) fn new(object: String, changes: Option<&'a mut Vec<Change>>) -> Self {
         Recorder { object, changes }
     }
 
@@ -41,17 +42,21 @@ impl<'a> Recorder<'a> {
             return false;
         }
         map.insert(key.into(), value);
-        self.note(format!("{base}/{}", pointer_segment(key)), reason);
+        if self.changes.is_some() {
+            self.note(format!("{base}/{}", pointer_segment(key)), reason);
+        }
         true
     }
 
     /// Records a change made some other way (appending to a list).
     pub(crate) fn note(&mut self, pointer: String, reason: &'static str) {
-        self.changes.push(Change {
-            object: self.object.clone(),
-            pointer,
-            reason,
-        });
+        if let Some(changes) = self.changes.as_deref_mut() {
+            changes.push(Change {
+                object: self.object.clone(),
+                pointer,
+                reason,
+            });
+        }
     }
 }
 
@@ -102,7 +107,7 @@ mod tests {
     #[test]
     fn fill_sets_only_unset_fields_and_records_them() {
         let mut changes = Vec::new();
-        let mut rec = Recorder::new("Pod/x".into(), &mut changes);
+        let mut rec = Recorder::new("Pod/x".into(), Some(&mut changes));
         let mut m = json!({"a": 1, "b": null}).as_object().cloned().unwrap();
         assert!(!rec.fill(&mut m, "/spec", "a", json!(2), "r"));
         assert!(rec.fill(&mut m, "/spec", "b", json!(3), "r"));

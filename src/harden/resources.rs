@@ -202,7 +202,7 @@ mod tests {
             .cloned()
             .unwrap();
         let mut changes = Vec::new();
-        let mut rec = Recorder::new("Pod/a".into(), &mut changes);
+        let mut rec = Recorder::new("Pod/a".into(), Some(&mut changes));
         let out = harden_pod(&mut spec, "/spec", &mut rec);
         (spec["containers"][0]["resources"].clone(), out.default_memory)
     }

@@ -285,7 +285,7 @@ mod tests {
     fn run(spec: Value) -> (Value, Outcome, Vec<Change>) {
         let mut spec = spec.as_object().cloned().unwrap();
         let mut changes = Vec::new();
-        let mut rec = Recorder::new("Pod/x".into(), &mut changes);
+        let mut rec = Recorder::new("Pod/x".into(), Some(&mut changes));
         let out = harden_pod(&mut spec, "/spec", &mut rec);
         (Value::Object(spec), out, changes)
     }

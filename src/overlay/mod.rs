@@ -474,7 +474,12 @@ fn apply(
         transform::namespace(objects, ns, ctx.threads);
         explain::step(objects, tracing, &transform("namespace", "/namespace"), &none);
     }
-    let renames = transform::affix(objects, &layer.fields.name_prefix, &layer.fields.name_suffix, ctx.threads);
+    let renames = transform::affix(
+        objects,
+        &layer.fields.name_prefix,
+        &layer.fields.name_suffix,
+        ctx.threads,
+    );
     refs::apply_parallel(objects, &renames, ctx.table, ctx.threads);
     let affix = if layer.fields.name_prefix.is_empty() {
         "/nameSuffix"

@@ -4,9 +4,9 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::*;
+use crate::manifest::parallel::Threads;
 use crate::overlay::refs::testing::{assert_same, load};
 use crate::overlay::refs::{Rename, apply, builtin};
-use crate::manifest::parallel::Threads;
 use crate::overlay::transform;
 use crate::source::scratch;
 use crate::yaml::{Flavor, parse_one};

@@ -321,7 +321,13 @@ fn dangling_help_names_the_external_declaration() {
         )
     );
     let mut warnings = Warnings::default();
-    dangling(&objects, &builtin(), &["Secret/tls".into()], Threads::ONE, &mut warnings);
+    dangling(
+        &objects,
+        &builtin(),
+        &["Secret/tls".into()],
+        Threads::ONE,
+        &mut warnings,
+    );
     assert!(warnings.is_empty());
 }
 
