@@ -378,7 +378,7 @@ fn manifests(sandbox: &Sandbox, path: &str, threads: Threads) -> Result<Vec<Obje
     };
     // Files are read and parsed each on its own; the objects keep the files' order, and
     // the first unreadable file in that order is the one reported.
-    let parsed = parallel::map(threads, &files, |file| -> Result<Vec<Object>, Error> {
+    let parsed = parallel::map(threads.for_reading(), &files, |file| -> Result<Vec<Object>, Error> {
         let src = sandbox.read(file, None)?;
         let mut objects = Vec::new();
         for doc in yaml::parse_stream(&src.name, src.text()?, Flavor::Manifest)? {
