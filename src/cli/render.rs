@@ -35,9 +35,9 @@ pub struct RenderArgs {
     /// Write one file per object into this folder (replaced atomically) instead of stdout.
     #[arg(long)]
     pub output_dir: Option<PathBuf>,
-    /// Threads for per-object work (reading manifests, patches, hardening, output); 1
-    /// starts no thread. The output is the same for every count. [default: the number of
-    /// CPUs available]
+    /// Threads for per-object work (reading manifests, patches, hardening, output); a
+    /// manifests folder is read with four reads in flight per thread; 1 starts no thread.
+    /// The output is the same for every count. [default: the number of CPUs available]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 }
