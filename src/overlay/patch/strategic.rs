@@ -64,7 +64,7 @@ pub fn strategic(obj: &mut Value, patch: &Value, kube_version: &str) -> Result<(
 /// `strategic`, with merge keys for lists the schemas do not describe: the entries of
 /// `extra` whose kind is `obj`'s make those lists merge by key (and override the schemas).
 ///
-/// The walk takes the object apart instead of copying it (the copy was a third of an
+/// The walk takes the object apart instead of copying it (the copy was two fifths of an
 /// overlay's patching time), so on error `obj` is lost (`Null`): the caller reports the
 /// error and renders nothing.
 pub fn strategic_with(

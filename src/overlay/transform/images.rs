@@ -61,13 +61,7 @@ pub fn images(objects: &mut [Object], rules: &[Image], threads: Threads) -> Vec<
         }
         hits
     });
-    let mut used = vec![false; rules.len()];
-    for i in hits.into_iter().flatten() {
-        if let Some(u) = used.get_mut(i) {
-            *u = true;
-        }
-    }
-    used.iter().enumerate().filter(|(_, u)| !**u).map(|(i, _)| i).collect()
+    super::unused(rules.len(), hits)
 }
 
 /// The image `rules` make of `image`, as [`images`] would rewrite it in a container.

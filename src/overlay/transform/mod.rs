@@ -227,7 +227,12 @@ pub fn replicas(objects: &mut [Object], rules: &[Replicas], threads: Threads) ->
         }
         hits
     });
-    let mut used = vec![false; rules.len()];
+    unused(rules.len(), hits)
+}
+
+/// The indexes below `rules` that no object's hits name.
+fn unused(rules: usize, hits: Vec<Vec<usize>>) -> Vec<usize> {
+    let mut used = vec![false; rules];
     for i in hits.into_iter().flatten() {
         if let Some(u) = used.get_mut(i) {
             *u = true;
