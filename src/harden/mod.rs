@@ -108,12 +108,7 @@ fn harden_on(
         .cloned()
         .collect();
     let levels = namespace::levels_needed(objects, opts.profile, warnings);
-    // Only objects of the kinds hardening makes can be what it would make again.
-    let mut taken: BTreeSet<(String, String, String)> = objects
-        .iter()
-        .filter(|o| MADE_KINDS.contains(&o.kind()))
-        .map(identity)
-        .collect();
+    let mut taken: BTreeSet<(String, String, String)> = objects.iter().map(identity).collect();
     // Objects are hardened each on its own, against what was read above; what each gives
     // is gathered here in the objects' order, as with one thread.
     let done = parallel::map_mut(threads, objects, |object| {
@@ -146,11 +141,6 @@ fn harden_on(
         changes.extend(one.changes);
         warnings.extend(one.warnings);
         for extra in one.made {
-            debug_assert!(
-                MADE_KINDS.contains(&extra.kind()),
-                "{} is not in MADE_KINDS",
-                extra.id()
-            );
             if taken.insert(identity(&extra)) {
                 if record {
                     changes.push(Change {
@@ -166,9 +156,6 @@ fn harden_on(
     objects.extend(added);
     changes
 }
-
-/// The kinds of the objects hardening adds (see [`added_reason`]).
-const MADE_KINDS: &[&str] = &["ServiceAccount", "PodDisruptionBudget"];
 
 fn added_reason(kind: &str) -> &'static str {
     match kind {
