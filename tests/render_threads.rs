@@ -12,6 +12,12 @@ fn repo() -> PathBuf {
 
 /// `berth render ARGS --threads N` from `dir`; stdout, after checking the exit code.
 fn render(dir: &Path, args: &[&str], threads: &str) -> Vec<u8> {
+    render_both(dir, args, threads).0
+}
+
+/// `render`'s stdout and its stderr, the stderr without the summary line (it says how
+/// long the render took).
+fn render_both(dir: &Path, args: &[&str], threads: &str) -> (Vec<u8>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_berth"))
         .current_dir(dir)
         .arg("render")
@@ -25,7 +31,12 @@ fn render(dir: &Path, args: &[&str], threads: &str) -> Vec<u8> {
         "berth render {args:?} --threads {threads}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    out.stdout
+    let stderr = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| !l.starts_with("rendered "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (out.stdout, stderr)
 }
 
 /// Every file under `dir`, by path relative to it.
@@ -181,9 +192,13 @@ images:
 - name: example.org/app
   newName: registry.example.org/prod/app
   newTag: \"1.2.3\"
+- name: example.org/unused
+  newTag: \"9\"
 replicas:
 - name: app-3
   count: 5
+- name: app-none
+  count: 2
 labels:
 - pairs:
     env: prod
@@ -225,6 +240,10 @@ spec:
         env:
         - name: ENVIRONMENT
           value: prod
+      volumes:
+      - name: extra
+        secret:
+          secretName: missing-secret
 ";
 
 /// `n` Deployments and `n` Services, one file each, under two overlays (the shape of
@@ -262,6 +281,18 @@ fn a_few_hundred_objects_render_the_same_whatever_the_thread_count() {
     );
     assert_same_stdout(root, &args);
     assert_same_stdout(root, &["berth/prod", "--root", ".", "-o", "json"]);
+    // The warnings of the transformers and the reference check, made on the threads too:
+    // the same ones, in the same order.
+    let (_, warned) = render_both(root, &args, "1");
+    for expected in ["example.org/unused", "app-none", "missing-secret"] {
+        assert!(warned.contains(expected), "no warning names {expected}:\n{warned}");
+    }
+    for used in ["`example.org/app`", "`app-3`"] {
+        assert!(!warned.contains(used), "a rule that matched is warned about: {used}");
+    }
+    for threads in ["2", "4"] {
+        assert_eq!(render_both(root, &args, threads).1, warned, "--threads {threads}");
+    }
     let written = |threads: &str| {
         let out = root.join(format!("out-{threads}"));
         let out_arg = out.to_string_lossy().into_owned();
