@@ -365,3 +365,32 @@ fn compose_files_render_the_same_whatever_the_project_root() {
     );
     assert!(compared >= 50, "only {compared} compose files compared");
 }
+
+/// The allocator's variables change nothing either: mimalloc reads `MIMALLOC_*` unless its
+/// C is built without (`.cargo/config.toml`), and these two would print its statistics and
+/// messages on stderr.
+#[test]
+fn the_allocator_reads_no_variable_of_the_environment() {
+    let input = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("overlays/prod");
+    let noisy = Variant {
+        name: "mimalloc's variables",
+        noise: &[("MIMALLOC_SHOW_STATS", "1"), ("MIMALLOC_VERBOSE", "1")],
+        ..VARIANTS[0]
+    };
+    let (plain, loud) = (run(&input, &[], &VARIANTS[0]), run(&input, &[], &noisy));
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    assert!(
+        plain.stdout == loud.stdout,
+        "{}",
+        first_difference(&plain.stdout, &loud.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&loud.stderr);
+    assert!(!stderr.to_lowercase().contains("mimalloc"), "{stderr}");
+    let lines = |o: &Output| String::from_utf8_lossy(&o.stderr).lines().count();
+    assert_eq!(lines(&plain), lines(&loud), "{stderr}");
+}
