@@ -131,6 +131,16 @@ fn duplicate_keys_are_located_at_the_second_occurrence() {
         input_error("a: 1\n'a': 2\n", Flavor::Compose).1,
         "duplicate key `a` (first at line 1)"
     );
+    // Inside sequences, in both styles (the fast reader finds these once the mapping
+    // is read, and leaves them to the full parser).
+    assert_eq!(
+        input_error("items:\n  - a: 1\n    b: 2\n    a: 3\n", Flavor::Manifest).0,
+        "dir/f.yaml:4:5"
+    );
+    assert_eq!(
+        input_error("items: [{a: 1}, {b: 1, b: 2}]\n", Flavor::Manifest).1,
+        "duplicate key `b` (first at line 1)"
+    );
 }
 
 #[test]
