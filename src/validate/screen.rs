@@ -45,15 +45,31 @@ enum Node {
 struct Shape {
     /// The allowed JSON types as bits of [`type_bit`]; 0 when `type` is absent.
     types: u8,
-    /// `properties`, sorted by name for binary search.
-    properties: Vec<(String, Node)>,
+    /// `properties`, sorted by [`by_length`] for binary search.
+    properties: Vec<Property>,
     additional: Additional,
     items: Option<Node>,
     required: Vec<String>,
+    /// Whether some required name is no property, so presence is looked up key by key;
+    /// otherwise counting the required properties met while checking them is enough.
+    required_elsewhere: bool,
     enumeration: Option<Vec<Value>>,
     one_of: Vec<Node>,
     /// `$ref`, as an index of a definition.
     reference: Option<usize>,
+}
+
+/// One entry of `properties`.
+struct Property {
+    name: String,
+    node: Node,
+    required: bool,
+}
+
+/// The order properties are searched in: by length, then by bytes. Most names a search
+/// passes differ in length, which one comparison of integers tells.
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// `additionalProperties`.
@@ -155,6 +171,7 @@ impl Screen {
             additional: Additional::Any,
             items: None,
             required: Vec::new(),
+            required_elsewhere: false,
             enumeration: None,
             one_of: Vec::new(),
             reference: None,
@@ -166,9 +183,15 @@ impl Screen {
                 "properties" => v
                     .as_object()
                     .map(|props| {
-                        let mut list: Vec<(String, Node)> =
-                            props.iter().map(|(k, s)| (k.clone(), self.compile(s))).collect();
-                        list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                        let mut list: Vec<Property> = props
+                            .iter()
+                            .map(|(k, s)| Property {
+                                name: k.clone(),
+                                node: self.compile(s),
+                                required: false,
+                            })
+                            .collect();
+                        list.sort_unstable_by(|a, b| by_length(&a.name, &b.name));
                         shape.properties = list;
                     })
                     .is_some(),
@@ -215,6 +238,18 @@ impl Screen {
         if !asserts {
             return Node::Any;
         }
+        shape.required.sort_unstable();
+        shape.required.dedup();
+        for name in &shape.required {
+            match shape.property(name) {
+                Some(at) => {
+                    if let Some(p) = shape.properties.get_mut(at) {
+                        p.required = true;
+                    }
+                }
+                None => shape.required_elsewhere = true,
+            }
+        }
         Node::Shape(Box::new(shape))
     }
 
@@ -245,19 +280,23 @@ impl Screen {
         }
         match value {
             Value::Object(map) => {
-                if !shape.required.iter().all(|k| map.contains_key(k)) {
+                if shape.required_elsewhere && !shape.required.iter().all(|k| map.contains_key(k)) {
                     return false;
                 }
-                map.iter().all(
-                    |(key, v)| match shape.properties.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
-                        Ok(at) => shape.properties.get(at).is_some_and(|(_, n)| self.passes_node(n, v)),
-                        Err(_) => match &shape.additional {
-                            Additional::Any => true,
-                            Additional::None => false,
-                            Additional::Schema(n) => self.passes_node(n, v),
-                        },
+                // Keys are unique, so each required property met counts once.
+                let mut required = 0;
+                let valid = map.iter().all(|(key, v)| match shape.property(key) {
+                    Some(at) => shape.properties.get(at).is_some_and(|p| {
+                        required += usize::from(p.required);
+                        self.passes_node(&p.node, v)
+                    }),
+                    None => match &shape.additional {
+                        Additional::Any => true,
+                        Additional::None => false,
+                        Additional::Schema(n) => self.passes_node(n, v),
                     },
-                )
+                });
+                valid && (shape.required_elsewhere || required == shape.required.len())
             }
             Value::Array(items) => shape
                 .items
@@ -265,6 +304,13 @@ impl Screen {
                 .is_none_or(|n| items.iter().all(|item| self.passes_node(n, item))),
             _ => true,
         }
+    }
+}
+
+impl Shape {
+    /// Where property `name` is in `properties`.
+    fn property(&self, name: &str) -> Option<usize> {
+        self.properties.binary_search_by(|p| by_length(&p.name, name)).ok()
     }
 }
 
