@@ -319,9 +319,9 @@ pub struct Context<'a> {
     by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
     /// (kind, namespace, name) → the objects so named.
     pub(super) by_name: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Object>>,
-    /// Kind → the rows of `ALL_FIELDS` that apply to it: matching every row's kind list
-    /// against every object costs more than the rows' checks.
-    rows: HashMap<&'a str, Vec<usize>>,
+    /// Kind → the tree of the rows of `ALL_FIELDS` that apply to it: matching every row's
+    /// kind list against every object costs more than the rows' checks.
+    trees: HashMap<&'a str, Tree>,
 }
 
 /// The rows of `ALL_FIELDS` that apply to `kind`.
@@ -332,6 +332,120 @@ fn rows_of(kind: &str) -> Vec<usize> {
         .filter(|(_, (f, _))| f.kinds.has(kind))
         .map(|(i, _)| i)
         .collect()
+}
+
+/// The field rows of one kind as one tree of their pattern segments, pod rows below the
+/// kind's pod template: an object is walked once for all its rows. Walked row by row,
+/// the rows' shared prefixes (`/metadata`, the template, `containers/*`) were looked up
+/// again for each one, a sixteenth of a large `berth validate`.
+struct Tree {
+    /// `nodes[0]` is the object.
+    nodes: Vec<TreeNode>,
+    /// The rows, in table order (a row's place here is its `slot`).
+    rows: Vec<usize>,
+    /// Where the pod template is, for a kind that has one.
+    pod: Option<&'static str>,
+}
+
+/// What [`Tree::walk`] calls for each value found: `(slot, path, key, value)`.
+type Visit<'a, 'f> = dyn FnMut(usize, &[Seg<'a>], &'a str, &'a Value) + 'f;
+
+#[derive(Default)]
+struct TreeNode {
+    /// Segment (`*` or a key) → child node.
+    children: Vec<(&'static str, usize)>,
+    /// Slots of the rows whose pattern ends here.
+    ends: Vec<usize>,
+}
+
+impl Tree {
+    fn of(kind: &str) -> Tree {
+        let pod = pod_template(kind);
+        let rows: Vec<usize> = rows_of(kind)
+            .into_iter()
+            // A kind without a pod template has no pod rows.
+            .filter(|&row| {
+                ALL_FIELDS
+                    .get(row)
+                    .is_some_and(|(f, _)| f.scope == Scope::Object || pod.is_some())
+            })
+            .collect();
+        let mut tree = Tree {
+            nodes: vec![TreeNode::default()],
+            rows: Vec::new(),
+            pod,
+        };
+        for (slot, &row) in rows.iter().enumerate() {
+            let (Some((f, _)), Some(segments)) = (ALL_FIELDS.get(row), SEGMENTS.get(row)) else {
+                continue;
+            };
+            let base = match f.scope {
+                Scope::Object => "",
+                Scope::Pod => pod.unwrap_or(""),
+            };
+            let path = base.split('/').skip(1).chain(segments.iter().map(String::as_str));
+            let node = path.fold(0, |node, seg| tree.child(node, seg));
+            if let Some(n) = tree.nodes.get_mut(node) {
+                n.ends.push(slot);
+            }
+        }
+        tree.rows = rows;
+        tree
+    }
+
+    /// The child of `node` along `seg`, made if missing.
+    fn child(&mut self, node: usize, seg: &'static str) -> usize {
+        let found = self
+            .nodes
+            .get(node)
+            .and_then(|n| n.children.iter().find(|(s, _)| *s == seg))
+            .map(|(_, c)| *c);
+        found.unwrap_or_else(|| {
+            let child = self.nodes.len();
+            self.nodes.push(TreeNode::default());
+            if let Some(n) = self.nodes.get_mut(node) {
+                n.children.push((seg, child));
+            }
+            child
+        })
+    }
+
+    /// Calls `f(slot, path, key, value)` for every non-null value a row's pattern matches,
+    /// as [`walk`] does for one pattern.
+    fn walk<'a>(&self, node: usize, value: &'a Value, stack: &mut Vec<Seg<'a>>, key: &'a str, f: &mut Visit<'a, '_>) {
+        let Some(n) = self.nodes.get(node) else { return };
+        if !value.is_null() {
+            for &slot in &n.ends {
+                f(slot, stack, key, value);
+            }
+        }
+        for &(seg, child) in &n.children {
+            match (seg, value) {
+                ("*", Value::Array(items)) => {
+                    for (i, v) in items.iter().enumerate() {
+                        stack.push(Seg::Index(i));
+                        self.walk(child, v, stack, key, f);
+                        stack.pop();
+                    }
+                }
+                ("*", Value::Object(map)) => {
+                    for (k, v) in map {
+                        stack.push(Seg::Key(k));
+                        self.walk(child, v, stack, k, f);
+                        stack.pop();
+                    }
+                }
+                (seg, Value::Object(map)) => {
+                    if let Some((k, v)) = map.get_key_value(seg) {
+                        stack.push(Seg::Key(k));
+                        self.walk(child, v, stack, k, f);
+                        stack.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 impl<'a> Context<'a> {
@@ -366,15 +480,15 @@ impl<'a> Context<'a> {
                 .or_default()
                 .push(o);
         }
-        let mut rows = HashMap::new();
+        let mut trees = HashMap::new();
         for o in objects {
-            rows.entry(o.kind()).or_insert_with_key(|kind| rows_of(kind));
+            trees.entry(o.kind()).or_insert_with_key(|kind| Tree::of(kind));
         }
         Context {
             pods,
             by_label,
             by_name,
-            rows,
+            trees,
         }
     }
 
@@ -421,38 +535,15 @@ impl Sink<'_> {
 /// Every semantic problem of `obj`, checked in the context of all emitted objects.
 pub fn problems(ctx: &Context, obj: &Object) -> Vec<Problem> {
     let mut out = Vec::new();
-    let kind = obj.kind();
-    // Where each scope's patterns start: the object, and its pod template (if any).
-    let pod = pod_template(kind).and_then(|base| Some((base, ident::at(&obj.value, base)?)));
-    let mut stack = Vec::new();
-    let mut sink = Sink {
-        rule: "",
-        object: obj,
-        out: Vec::new(),
-    };
     let computed;
-    let rows = match ctx.rows.get(kind) {
-        Some(rows) => rows,
+    let tree = match ctx.trees.get(obj.kind()) {
+        Some(tree) => tree,
         None => {
-            computed = rows_of(kind);
+            computed = Tree::of(obj.kind());
             &computed
         }
     };
-    for &row in rows {
-        let (Some((f, pattern)), Some(segments)) = (ALL_FIELDS.get(row), SEGMENTS.get(row)) else {
-            continue;
-        };
-        let (base, root) = match f.scope {
-            Scope::Object => ("", &obj.value),
-            Scope::Pod => match pod {
-                Some(p) => p,
-                None => continue,
-            },
-        };
-        sink.rule = f.rule;
-        run_field(f, pattern, segments, (base, root), &mut stack, &mut sink);
-    }
-    out.append(&mut sink.out);
+    fields(tree, obj, &mut out);
     for (rule, _, check) in CHECKS {
         let mut sink = Sink {
             rule,
@@ -465,19 +556,27 @@ pub fn problems(ctx: &Context, obj: &Object) -> Vec<Problem> {
     out
 }
 
-/// Runs one field rule over the values its pattern matches under `root` (at `base`).
-fn run_field<'a>(
-    f: &Field,
-    pattern: &str,
-    segments: &[String],
-    (base, root): (&str, &'a Value),
-    stack: &mut Vec<Seg<'a>>,
-    sink: &mut Sink,
-) {
-    let mut found = 0;
-    stack.clear();
-    walk(root, segments, stack, "", &mut |path, key, value| {
-        found += 1;
+/// The problems the field rows of `tree` find in `obj`, row by row in table order.
+fn fields(tree: &Tree, obj: &Object, out: &mut Vec<Problem>) {
+    let mut found = vec![0usize; tree.rows.len()];
+    // (slot, problem): sorted by slot at the end, so each row's problems come in the
+    // order its own walk would give, rows in table order.
+    let mut hits: Vec<(usize, Problem)> = Vec::new();
+    let problem = |f: &Field, path: String, message: String| Problem {
+        rule: f.rule,
+        object: ident::id(obj),
+        path,
+        message,
+        origin: obj.origin.clone(),
+    };
+    let mut stack = Vec::new();
+    tree.walk(0, &obj.value, &mut stack, "", &mut |slot, path, key, value| {
+        let Some((f, _)) = tree.rows.get(slot).and_then(|row| ALL_FIELDS.get(*row)) else {
+            return;
+        };
+        if let Some(n) = found.get_mut(slot) {
+            *n += 1;
+        }
         let subject = match f.target {
             Target::Key => Some(key),
             Target::Value => value.as_str(),
@@ -495,16 +594,32 @@ fn run_field<'a>(
             } else {
                 format!("{label} {subject:?} {why}")
             };
-            sink.push(pointer_of(base, path), message);
+            hits.push((slot, problem(f, pointer_of("", path), message)));
         }
     });
-    if found == 0 && f.required {
+    // A pod row's field is missing only where the pod template is there.
+    let pod_there = tree.pod.is_some_and(|base| ident::at(&obj.value, base).is_some());
+    for (slot, row) in tree.rows.iter().enumerate() {
+        let Some((f, pattern)) = ALL_FIELDS.get(*row) else {
+            continue;
+        };
+        if !f.required || found.get(slot).is_some_and(|n| *n > 0) {
+            continue;
+        }
+        let base = match f.scope {
+            Scope::Object => "",
+            Scope::Pod if pod_there => tree.pod.unwrap_or(""),
+            Scope::Pod => continue,
+        };
         let allowed = match f.test {
             Test::OneOf(vs) => format!(" (one of {})", vs.join(", ")),
             Test::Grammar(_) => String::new(),
         };
-        sink.push(format!("{base}{pattern}"), format!("is required{allowed}: {}", f.what));
+        let message = format!("is required{allowed}: {}", f.what);
+        hits.push((slot, problem(f, format!("{base}{pattern}"), message)));
     }
+    hits.sort_by_key(|(slot, _)| *slot);
+    out.extend(hits.into_iter().map(|(_, p)| p));
 }
 
 /// One step of a path walked by `walk`: a map key or an array index.
