@@ -50,7 +50,11 @@ fn check(files: &[&str], profile: Profile) -> (Manifests, Report) {
 
 /// The rules of the unwaived findings about `object` (`""` for documents that are none).
 fn rules_of<'a>(report: &'a Report, object: &str) -> Vec<&'a str> {
-    report.active().filter(|f| f.object == object).map(|f| f.rule).collect()
+    report
+        .active()
+        .filter(|f| &*f.object == object)
+        .map(|f| f.rule)
+        .collect()
 }
 
 #[test]
@@ -96,7 +100,7 @@ fn every_object_of_gaps_is_rejected_with_its_rule() {
     ] {
         let failing: Vec<&str> = report
             .failing(false)
-            .filter(|f| f.object == object)
+            .filter(|f| &*f.object == object)
             .map(|f| f.rule)
             .collect();
         assert!(failing.contains(&rule), "{object} should fail {rule}: {failing:?}");
@@ -112,7 +116,7 @@ fn every_object_of_gaps_is_rejected_with_its_rule() {
     let report = validate::check(&m.objects, &Options::new("1.35", Profile::Baseline)).unwrap();
     let pdb: Vec<(&str, Severity)> = report
         .active()
-        .filter(|f| f.object == "PodDisruptionBudget/shop/gap-pdb" && f.path == "/spec/minAvailable")
+        .filter(|f| &*f.object == "PodDisruptionBudget/shop/gap-pdb" && f.path == "/spec/minAvailable")
         .map(|f| (f.rule, f.severity))
         .collect();
     assert_eq!(pdb, [("REL-PDB", Severity::Error)]);
@@ -124,7 +128,7 @@ fn the_broken_objects_of_sample_are_rejected_and_the_others_pass_the_schema() {
     let strict: Vec<(&str, &str, &str)> = report
         .failing(false)
         .filter(|f| f.rule == "SCHEMA-STRICT")
-        .map(|f| (f.object.as_str(), f.path.as_str(), f.message.as_str()))
+        .map(|f| (&*f.object, f.path.as_str(), f.message.as_str()))
         .collect();
     assert_eq!(
         strict,
@@ -192,6 +196,26 @@ fn reports_in_every_format() {
         insta::assert_snapshot!(format!("report_{format}"), stdout(&out));
     }
     insta::assert_snapshot!("report_text_verbose", stdout(&report_of("text", &["--verbose"])));
+}
+
+#[test]
+fn info_findings_are_counted_alike_with_and_without_verbose() {
+    let json = |extra: &[&str]| -> Value { serde_json::from_slice(&report_of("json", extra).stdout).unwrap() };
+    let (quiet, verbose) = (json(&[]), json(&["--verbose"]));
+    assert_eq!(quiet["summary"], verbose["summary"]);
+    assert!(verbose["summary"]["info"].as_u64().unwrap() > 0);
+    assert_eq!(quiet["waivers"], verbose["waivers"]);
+    let not_info = |doc: &Value| -> Vec<Value> {
+        let all = doc["findings"].as_array().unwrap().iter();
+        all.filter(|f| f["severity"] != "info").cloned().collect()
+    };
+    assert_eq!(not_info(&quiet), not_info(&verbose));
+    assert_eq!(not_info(&quiet).len(), quiet["findings"].as_array().unwrap().len());
+    let last_line = |out: std::process::Output| stdout(&out).lines().last().unwrap_or_default().to_string();
+    assert_eq!(
+        last_line(report_of("text", &[])),
+        last_line(report_of("text", &["--verbose"]))
+    );
 }
 
 /// The published SARIF 2.1.0 schema has one malformed `pattern` (a stray `]` in the

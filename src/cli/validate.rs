@@ -108,6 +108,8 @@ fn validate(args: &ValidateArgs) -> Result<u8, Error> {
             .threads
             .and_then(|n| Threads::new(n.into()))
             .unwrap_or_else(Threads::available),
+        // Info findings are shown only with --verbose; otherwise they are only counted.
+        list_info: args.verbose,
         ..Options::new(&args.kube_version, args.profile)
     };
     let report = manifests.check(&opts)?;

@@ -12,6 +12,7 @@
 //! the rule table, so reports are deterministic.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -38,6 +39,10 @@ pub struct Options<'a> {
     pub custom: Option<&'a CustomSchemas>,
     /// Threads for the per-object checks (the report is the same for any count).
     pub threads: Threads,
+    /// Whether info findings no waiver relaxes are listed in the report, or only counted
+    /// (`Report::unlisted_info`): a run that shows none (`berth validate` without
+    /// `--verbose`) would make, locate and sort about half its findings for nothing.
+    pub list_info: bool,
 }
 
 impl<'a> Options<'a> {
@@ -48,6 +53,7 @@ impl<'a> Options<'a> {
             waivers: &[],
             custom: None,
             threads: Threads::ONE,
+            list_info: true,
         }
     }
 }
@@ -93,8 +99,9 @@ pub struct Finding {
     pub severity: Severity,
     /// Index of the object in the checked slice; `None` for a document that is no object.
     pub index: Option<usize>,
-    /// `Kind/namespace/name` (empty for a document that is no object).
-    pub object: String,
+    /// `Kind/namespace/name` (empty for a document that is no object); one string shared
+    /// by the findings of an object.
+    pub object: Arc<str>,
     /// JSON pointer into the object.
     pub path: String,
     /// The pointer names a mapping key that should not be there: locate the key.
@@ -134,12 +141,20 @@ pub struct Report {
     pub objects: usize,
     pub findings: Vec<Finding>,
     pub waivers: Vec<AppliedWaiver>,
+    /// Info findings no waiver relaxes that were counted but not listed
+    /// (`Options::list_info` off).
+    pub unlisted_info: usize,
 }
 
 impl Report {
-    /// Findings of `severity` that no waiver relaxes.
+    /// Findings of `severity` that no waiver relaxes, listed or not.
     pub fn count(&self, severity: Severity) -> usize {
-        self.active().filter(|f| f.severity == severity).count()
+        let unlisted = if severity == Severity::Info {
+            self.unlisted_info
+        } else {
+            0
+        };
+        self.active().filter(|f| f.severity == severity).count() + unlisted
     }
 
     /// Findings no waiver relaxes.
@@ -183,7 +198,7 @@ impl Report {
         self.failing(strict)
             .map(|f| Problem {
                 rule: f.rule,
-                object: f.object.clone(),
+                object: f.object.to_string(),
                 path: f.path.clone(),
                 message: f.message.clone(),
                 origin: f.origin.clone(),
@@ -249,6 +264,7 @@ pub fn check(objects: &[Object], opts: &Options) -> Result<Report, Error> {
         custom: &custom,
         facts: &facts,
         context: &context,
+        list_info: opts.list_info,
     };
     let mut report = Report {
         kube_version: version,
@@ -256,6 +272,7 @@ pub fn check(objects: &[Object], opts: &Options) -> Result<Report, Error> {
         objects: objects.len(),
         findings: Vec::new(),
         waivers: Vec::new(),
+        unlisted_info: 0,
     };
     // Each object's findings depend on it and the shared context only, so they are made
     // per object on any thread and put back in object order.
@@ -267,16 +284,18 @@ pub fn check(objects: &[Object], opts: &Options) -> Result<Report, Error> {
             objects: 0,
             findings: Vec::new(),
             waivers: Vec::new(),
+            unlisted_info: 0,
         };
         run.object(index, object, opts.waivers, &mut part);
-        (part.findings, part.waivers)
+        (part.findings, part.waivers, part.unlisted_info)
     });
     // Sized once: the findings of a large run are many, and growing the list step by step
     // copies them again and again.
-    report.findings.reserve(parts.iter().map(|(f, _)| f.len()).sum());
-    for (findings, waivers) in parts {
+    report.findings.reserve(parts.iter().map(|(f, _, _)| f.len()).sum());
+    for (findings, waivers, unlisted_info) in parts {
         report.findings.extend(findings);
         report.waivers.extend(waivers);
+        report.unlisted_info += unlisted_info;
     }
     Ok(report)
 }
@@ -294,6 +313,7 @@ struct Run<'a> {
     custom: &'a CustomSchemas,
     facts: &'a Facts<'a>,
     context: &'a semantic::Context<'a>,
+    list_info: bool,
 }
 
 /// A finding before it is attached to its object.
@@ -341,14 +361,19 @@ impl Run<'_> {
         }
         let waivers = self.waivers(index, object, data_waivers, &mut raw);
         raw.sort_by_key(|r| r.row);
-        let id = ident::id(object);
+        let id: Arc<str> = Arc::from(ident::id(object));
         let start = report.findings.len();
         for r in raw {
             let Some(row) = RULES.get(r.row) else { continue };
             let waived = waivers.iter().find(|w| w.rule == r.rule).map(|w| w.reason.clone());
+            let severity = r.severity.unwrap_or(row.severity);
+            if severity == Severity::Info && waived.is_none() && !self.list_info {
+                report.unlisted_info += 1;
+                continue;
+            }
             report.findings.push(Finding {
                 rule: row.id,
-                severity: r.severity.unwrap_or(row.severity),
+                severity,
                 index: Some(index),
                 object: id.clone(),
                 path: r.path,
@@ -597,6 +622,45 @@ mod tests {
             waived,
             [("PSS-BASELINE", "node agent", 1), ("PSS-RESTRICTED", "node agent", 4)]
         );
+    }
+
+    #[test]
+    fn unlisted_info_findings_are_counted_and_waived_ones_still_listed() {
+        let objects = [
+            pod(json!({})),
+            pod(json!({"berth.dev/waive": "IMG-DIGEST=pinned by the mirror"})),
+        ];
+        let all = check(&objects, &Options::new("1.35", Profile::Restricted)).unwrap();
+        let quiet = check(
+            &objects,
+            &Options {
+                list_info: false,
+                ..Options::new("1.35", Profile::Restricted)
+            },
+        )
+        .unwrap();
+        assert!(all.count(Severity::Info) > 0);
+        for severity in [Severity::Error, Severity::Warn, Severity::Info] {
+            assert_eq!(quiet.count(severity), all.count(severity), "{severity:?}");
+        }
+        let listed = |r: &Report| -> Vec<(&str, bool)> {
+            r.findings
+                .iter()
+                .filter(|f| f.severity == Severity::Info)
+                .map(|f| (f.rule, f.waived.is_some()))
+                .collect()
+        };
+        assert_eq!(listed(&quiet), [("IMG-DIGEST", true)]);
+        assert_eq!(quiet.unlisted_info, all.count(Severity::Info));
+        assert_eq!(quiet.waivers, all.waivers);
+        let without_info = |r: &Report| -> Vec<Finding> {
+            r.findings
+                .iter()
+                .filter(|f| f.severity != Severity::Info || f.waived.is_some())
+                .cloned()
+                .collect()
+        };
+        assert_eq!(without_info(&quiet), without_info(&all));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! broken ones, which are then blanked out (every line turned into a comment, so line
 //! numbers stay) and the stream is parsed again.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -57,7 +58,21 @@ impl Manifests {
     pub fn merge_into(&mut self, report: &mut super::engine::Report) {
         report.findings.append(&mut self.findings);
         let ranks = super::report::file_ranks(&self.files);
-        let rank = |file: &Arc<str>| ranks.get(file).copied().unwrap_or(usize::MAX);
+        // Findings come object by object, so most share the file of the one before: its
+        // rank is remembered rather than hashed (a file name) again.
+        // (Every name is alive meanwhile, so its address names it.)
+        let last: Cell<Option<(*const u8, usize)>> = Cell::new(None);
+        let rank = |file: &Arc<str>| {
+            let at = Arc::as_ptr(file).cast::<u8>();
+            match last.get() {
+                Some((seen, r)) if std::ptr::eq(seen, at) => r,
+                _ => {
+                    let r = ranks.get(file).copied().unwrap_or(usize::MAX);
+                    last.set(Some((at, r)));
+                    r
+                }
+            }
+        };
         let key = |f: &Finding| {
             let origin = match f.index {
                 Some(i) => self.objects.get(i).and_then(|o| o.origin.as_ref()),
@@ -65,7 +80,11 @@ impl Manifests {
             };
             origin.map_or((usize::MAX, 0), |o| (rank(&o.file), o.line))
         };
-        report.findings.sort_by_cached_key(key);
+        // Objects are read file by file, so without findings about documents the order
+        // usually holds already; checking it costs one pass, sorting a copy of every key.
+        if !report.findings.is_sorted_by_key(key) {
+            report.findings.sort_by_cached_key(key);
+        }
     }
 
     /// Adds the documents of one file.
@@ -166,7 +185,7 @@ fn yaml_finding(origin: Origin, message: String) -> Finding {
         rule: "SCHEMA-YAML",
         severity: Severity::Error,
         index: None,
-        object: String::new(),
+        object: Arc::from(""),
         path: String::new(),
         key: false,
         message,
