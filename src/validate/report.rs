@@ -231,63 +231,6 @@ fn line_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-/// One finding of the JSON format (borrowed, so writing a large report copies nothing).
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonFinding<'a> {
-    rule: &'a str,
-    severity: &'a str,
-    fails: bool,
-    object: &'a str,
-    api_version: Option<&'a str>,
-    kind: Option<&'a str>,
-    namespace: Option<&'a str>,
-    name: Option<&'a str>,
-    path: &'a str,
-    message: &'a str,
-    file: Option<&'a str>,
-    line: Option<usize>,
-    column: Option<usize>,
-    waived: Option<&'a str>,
-    help: Option<&'a str>,
-    help_uri: Option<&'a str>,
-}
-
-#[derive(serde::Serialize)]
-struct JsonWaiver<'a> {
-    rule: &'a str,
-    object: &'a str,
-    reason: &'a str,
-    source: &'a str,
-    findings: usize,
-    file: Option<&'a str>,
-    line: Option<usize>,
-    column: Option<usize>,
-}
-
-#[derive(serde::Serialize)]
-struct JsonSummary {
-    files: usize,
-    objects: usize,
-    errors: usize,
-    warnings: usize,
-    info: usize,
-    waived: usize,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonReport<'a> {
-    api_version: &'a str,
-    kube_version: &'a str,
-    profile: &'a str,
-    strict: bool,
-    passed: bool,
-    summary: JsonSummary,
-    findings: JsonFindings<'a>,
-    waivers: Vec<JsonWaiver<'a>>,
-}
-
 /// (file, line, column) of an origin; line and column only for a place in the file.
 fn place(origin: Option<&Origin>) -> (Option<&str>, Option<usize>, Option<usize>) {
     match origin {
@@ -297,39 +240,23 @@ fn place(origin: Option<&Origin>) -> (Option<&str>, Option<usize>, Option<usize>
     }
 }
 
-/// The findings of the JSON format, serialized as they are made (never collected).
-struct JsonFindings<'a> {
-    run: &'a Run<'a>,
-    /// `help_uris[i]` is the help URI of `RULES[i]`, made once per run.
-    help_uris: Vec<String>,
+/// The identity fields of an object, as the JSON format lists them.
+#[derive(Clone, Copy)]
+struct Names<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
 }
 
-impl serde::Serialize for JsonFindings<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let run = self.run;
-        serializer.collect_seq(run.shown().map(|f| {
-            let (file, line, column) = place(f.origin.as_ref());
-            let object = f.index.and_then(|i| run.objects.get(i));
-            let row = RULES.iter().position(|r| r.id == f.rule);
-            JsonFinding {
-                rule: f.rule,
-                severity: f.severity.as_str(),
-                fails: run.fails(f),
-                object: &f.object,
-                api_version: object.map(Object::api_version),
-                kind: object.map(Object::kind),
-                namespace: object.map(ident::namespace).filter(|n| !n.is_empty()),
-                name: object.map(ident::name),
-                path: &f.path,
-                message: &f.message,
-                file,
-                line,
-                column,
-                waived: f.waived.as_deref(),
-                help: row.and_then(|i| RULES.get(i)).map(|r| r.fix),
-                help_uri: row.and_then(|i| self.help_uris.get(i)).map(String::as_str),
-            }
-        }))
+impl<'a> Names<'a> {
+    fn of(o: &'a Object) -> Self {
+        Names {
+            api_version: o.api_version(),
+            kind: o.kind(),
+            namespace: ident::namespace(o),
+            name: ident::name(o),
+        }
     }
 }
 
@@ -346,49 +273,181 @@ pub fn json(run: &Run) -> String {
 /// [`json`], written to `out` as it is made.
 fn json_to(run: &Run, out: &mut impl std::io::Write) -> std::io::Result<()> {
     let (errors, warnings, info, waived) = run.counts();
-    let waivers = run
-        .report
-        .waivers
-        .iter()
-        .map(|w| {
-            let (file, line, column) = place(w.origin.as_ref());
-            JsonWaiver {
-                rule: w.rule,
-                object: &w.object,
-                reason: &w.reason,
-                source: match w.source {
-                    WaiverSource::Annotation => "annotation",
-                    WaiverSource::Policy => "policy",
-                },
-                findings: w.matched,
-                file,
-                line,
-                column,
-            }
-        })
-        .collect();
-    let doc = JsonReport {
-        api_version: "berth.dev/validate/v1",
-        kube_version: run.report.kube_version,
-        profile: profile_name(run),
-        strict: run.strict,
-        passed: run.passed(),
-        summary: JsonSummary {
-            files: run.files.len(),
-            objects: run.report.objects,
-            errors,
-            warnings,
-            info,
-            waived,
-        },
-        findings: JsonFindings {
-            run,
-            help_uris: RULES.iter().map(Rule::help_uri).collect(),
-        },
-        waivers,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
-    out.write_all(b"\n")
+    let mut w = Pretty::new(out);
+    w.open(b'{')?;
+    w.key("apiVersion")?.string("berth.dev/validate/v1")?;
+    w.key("kubeVersion")?.string(run.report.kube_version)?;
+    w.key("profile")?.string(profile_name(run))?;
+    w.key("strict")?.boolean(run.strict)?;
+    w.key("passed")?.boolean(run.passed())?;
+    w.key("summary")?.open(b'{')?;
+    for (name, n) in [
+        ("files", run.files.len()),
+        ("objects", run.report.objects),
+        ("errors", errors),
+        ("warnings", warnings),
+        ("info", info),
+        ("waived", waived),
+    ] {
+        w.key(name)?.number(Some(n))?;
+    }
+    w.close(b'}')?;
+    w.key("findings")?.open(b'[')?;
+    json_findings(run, &mut w)?;
+    w.close(b']')?;
+    w.key("waivers")?.open(b'[')?;
+    for waiver in &run.report.waivers {
+        let (file, line, column) = place(waiver.origin.as_ref());
+        w.item()?.open(b'{')?;
+        w.key("rule")?.string(waiver.rule)?;
+        w.key("object")?.string(&waiver.object)?;
+        w.key("reason")?.string(&waiver.reason)?;
+        w.key("source")?.string(match waiver.source {
+            WaiverSource::Annotation => "annotation",
+            WaiverSource::Policy => "policy",
+        })?;
+        w.key("findings")?.number(Some(waiver.matched))?;
+        w.key("file")?.optional(file)?;
+        w.key("line")?.number(line)?;
+        w.key("column")?.number(column)?;
+        w.close(b'}')?;
+    }
+    w.close(b']')?;
+    w.close(b'}')?;
+    w.out.write_all(b"\n")
+}
+
+/// The findings shown, each an object of the `findings` list.
+fn json_findings<W: std::io::Write>(run: &Run, w: &mut Pretty<W>) -> std::io::Result<()> {
+    // `help_uris[i]` is the help URI of `RULES[i]`, made once per run.
+    let help_uris: Vec<String> = RULES.iter().map(Rule::help_uri).collect();
+    // An object's findings come one after another: its names are read once for all of
+    // them (read per finding, they were a twentieth of a large run, in cache misses).
+    let mut last: Option<(usize, Names)> = None;
+    for f in run.shown() {
+        let (file, line, column) = place(f.origin.as_ref());
+        let names = match (f.index, last) {
+            (Some(i), Some((at, names))) if at == i => Some(names),
+            (Some(i), _) => run.objects.get(i).map(|o| {
+                let names = Names::of(o);
+                last = Some((i, names));
+                names
+            }),
+            (None, _) => None,
+        };
+        let row = RULES.iter().position(|r| r.id == f.rule);
+        w.item()?.open(b'{')?;
+        w.key("rule")?.string(f.rule)?;
+        w.key("severity")?.string(f.severity.as_str())?;
+        w.key("fails")?.boolean(run.fails(f))?;
+        w.key("object")?.string(&f.object)?;
+        w.key("apiVersion")?.optional(names.map(|n| n.api_version))?;
+        w.key("kind")?.optional(names.map(|n| n.kind))?;
+        w.key("namespace")?
+            .optional(names.map(|n| n.namespace).filter(|n| !n.is_empty()))?;
+        w.key("name")?.optional(names.map(|n| n.name))?;
+        w.key("path")?.string(&f.path)?;
+        w.key("message")?.string(&f.message)?;
+        w.key("file")?.optional(file)?;
+        w.key("line")?.number(line)?;
+        w.key("column")?.number(column)?;
+        w.key("waived")?.optional(f.waived.as_deref())?;
+        w.key("help")?.optional(row.and_then(|i| RULES.get(i)).map(|r| r.fix))?;
+        w.key("helpUri")?
+            .optional(row.and_then(|i| help_uris.get(i)).map(String::as_str))?;
+        w.close(b'}')?;
+    }
+    Ok(())
+}
+
+/// Writes JSON as `serde_json::to_writer_pretty` does (two-space indents, `"key": value`,
+/// `[]` and `{}` when empty), straight to the output: the report of a large run is tens
+/// of megabytes, and serializing it through serde's pretty printer cost twice as long.
+/// Strings and numbers are still written by `serde_json`, so escaping has one source.
+struct Pretty<'w, W> {
+    out: &'w mut W,
+    /// Nesting depth of the container being written.
+    depth: usize,
+    /// Whether that container has had no member yet.
+    empty: bool,
+}
+
+impl<'w, W: std::io::Write> Pretty<'w, W> {
+    fn new(out: &'w mut W) -> Self {
+        Pretty {
+            out,
+            depth: 0,
+            empty: true,
+        }
+    }
+
+    fn open(&mut self, bracket: u8) -> std::io::Result<&mut Self> {
+        self.out.write_all(&[bracket])?;
+        self.depth += 1;
+        self.empty = true;
+        Ok(self)
+    }
+
+    fn close(&mut self, bracket: u8) -> std::io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        if !self.empty {
+            self.newline()?;
+        }
+        self.empty = false;
+        self.out.write_all(&[bracket])
+    }
+
+    /// Starts a member of the current container: the comma, the line, the indent.
+    fn item(&mut self) -> std::io::Result<&mut Self> {
+        if !self.empty {
+            self.out.write_all(b",")?;
+        }
+        self.empty = false;
+        self.newline()?;
+        Ok(self)
+    }
+
+    fn newline(&mut self) -> std::io::Result<()> {
+        const SPACES: &[u8] = &[b' '; 64];
+        self.out.write_all(b"\n")?;
+        let mut left = 2 * self.depth;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            self.out.write_all(SPACES.get(..n).unwrap_or_default())?;
+            left -= n;
+        }
+        Ok(())
+    }
+
+    /// Starts a member `"name": ` of the current object.
+    fn key(&mut self, name: &str) -> std::io::Result<&mut Self> {
+        self.item()?;
+        self.string(name)?;
+        self.out.write_all(b": ")?;
+        Ok(self)
+    }
+
+    fn string(&mut self, s: &str) -> std::io::Result<()> {
+        serde_json::to_writer(&mut *self.out, s).map_err(std::io::Error::from)
+    }
+
+    fn optional(&mut self, s: Option<&str>) -> std::io::Result<()> {
+        match s {
+            Some(s) => self.string(s),
+            None => self.out.write_all(b"null"),
+        }
+    }
+
+    fn number(&mut self, n: Option<usize>) -> std::io::Result<()> {
+        match n {
+            Some(n) => serde_json::to_writer(&mut *self.out, &n).map_err(std::io::Error::from),
+            None => self.out.write_all(b"null"),
+        }
+    }
+
+    fn boolean(&mut self, b: bool) -> std::io::Result<()> {
+        self.out.write_all(if b { b"true" } else { b"false" })
+    }
 }
 
 /// Escapes text for XML attributes and content.
@@ -663,6 +722,53 @@ fn rank(severity: Severity) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes any value with [`Pretty`], as the report's writer uses it.
+    fn pretty<W: std::io::Write>(w: &mut Pretty<W>, v: &Value) -> std::io::Result<()> {
+        match v {
+            Value::Object(m) => {
+                w.open(b'{')?;
+                for (k, v) in m {
+                    w.key(k)?;
+                    pretty(w, v)?;
+                }
+                w.close(b'}')
+            }
+            Value::Array(a) => {
+                w.open(b'[')?;
+                for v in a {
+                    w.item()?;
+                    pretty(w, v)?;
+                }
+                w.close(b']')
+            }
+            Value::String(s) => w.string(s),
+            Value::Bool(b) => w.boolean(*b),
+            Value::Number(n) => n
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .map_or(Err(std::io::Error::other("n")), |n| w.number(Some(n))),
+            Value::Null => w.optional(None),
+        }
+    }
+
+    #[test]
+    fn pretty_writes_what_serde_json_writes() {
+        let doc = json!({
+            "a": "quote \" and \\ and \n and \u{1} and é", "empty": {}, "none": [], "n": 7, "t": true, "f": false,
+            "z": null, "deep": {"list": [{"x": [1, [], {}]}, [2, {"y": {"z": [null]}}]]},
+        });
+        // Deeper than the writer's run of spaces.
+        let deep = (0..40).fold(json!(1), |v, _| json!([v, {"k": "v"}]));
+        for v in [doc.clone(), json!({}), json!([]), json!([doc]), deep] {
+            let mut out = Vec::new();
+            pretty(&mut Pretty::new(&mut out), &v).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string_pretty(&v).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn uris_are_encoded() {
