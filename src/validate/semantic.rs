@@ -420,30 +420,11 @@ impl Tree {
             }
         }
         for &(seg, child) in &n.children {
-            match (seg, value) {
-                ("*", Value::Array(items)) => {
-                    for (i, v) in items.iter().enumerate() {
-                        stack.push(Seg::Index(i));
-                        self.walk(child, v, stack, key, f);
-                        stack.pop();
-                    }
-                }
-                ("*", Value::Object(map)) => {
-                    for (k, v) in map {
-                        stack.push(Seg::Key(k));
-                        self.walk(child, v, stack, k, f);
-                        stack.pop();
-                    }
-                }
-                (seg, Value::Object(map)) => {
-                    if let Some((k, v)) = map.get_key_value(seg) {
-                        stack.push(Seg::Key(k));
-                        self.walk(child, v, stack, k, f);
-                        stack.pop();
-                    }
-                }
-                _ => {}
-            }
+            step(seg, value, key, |at, key, v| {
+                stack.push(at);
+                self.walk(child, v, stack, key, f);
+                stack.pop();
+            });
         }
     }
 }
@@ -658,26 +639,31 @@ fn walk<'a>(
         }
         return;
     };
-    match (first.as_str(), value) {
+    step(first, value, key, |at, key, v| {
+        stack.push(at);
+        walk(v, rest, stack, key, f);
+        stack.pop();
+    });
+}
+
+/// Calls `visit(step, key, child)` for each child of `value` that pattern segment `seg`
+/// matches: `*` every array item or map member, any other segment the member so named.
+/// `key` is the last map key on the way (an array item keeps its parent's).
+fn step<'a>(seg: &str, value: &'a Value, key: &'a str, mut visit: impl FnMut(Seg<'a>, &'a str, &'a Value)) {
+    match (seg, value) {
         ("*", Value::Array(items)) => {
             for (i, v) in items.iter().enumerate() {
-                stack.push(Seg::Index(i));
-                walk(v, rest, stack, key, f);
-                stack.pop();
+                visit(Seg::Index(i), key, v);
             }
         }
         ("*", Value::Object(map)) => {
             for (k, v) in map {
-                stack.push(Seg::Key(k));
-                walk(v, rest, stack, k, f);
-                stack.pop();
+                visit(Seg::Key(k), k, v);
             }
         }
         (seg, Value::Object(map)) => {
             if let Some((k, v)) = map.get_key_value(seg) {
-                stack.push(Seg::Key(k));
-                walk(v, rest, stack, k, f);
-                stack.pop();
+                visit(Seg::Key(k), k, v);
             }
         }
         _ => {}
