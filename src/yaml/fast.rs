@@ -490,7 +490,7 @@ impl Reader<'_> {
             // At `-`.
             self.at += 1;
             let first = self.items.len() == start;
-            let _ = write!(b.path, "/{}", self.items.len() - start);
+            let _ = write!(b.path, "/{}", self.items.len().saturating_sub(start));
             let mark = b.index.len();
             let item = if self.at_line_end() {
                 self.skip_blank_lines();
@@ -553,7 +553,7 @@ impl Reader<'_> {
             }
             loop {
                 self.skip_spaces();
-                let _ = write!(b.path, "/{}", self.items.len() - start);
+                let _ = write!(b.path, "/{}", self.items.len().saturating_sub(start));
                 let item = self.flow_item(b, None, depth + 1);
                 b.path.truncate(base);
                 self.items.push(item?);
