@@ -205,10 +205,12 @@ pub fn validate_authored(
     Ok(report)
 }
 
-/// The checks of a render: no data waivers, no custom schemas.
+/// The checks of a render: no data waivers, no custom schemas. A render reports errors
+/// and warnings only, so info findings are counted, never made.
 fn check_on(objects: &[Object], kube_version: &str, profile: Profile, threads: Threads) -> Result<Report, Error> {
     let opts = Options {
         threads,
+        list_info: false,
         ..Options::new(kube_version, profile)
     };
     check(objects, &opts)
