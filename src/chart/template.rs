@@ -137,6 +137,10 @@ pub fn environment(own: &[Source], deps: &[(String, Vec<Source>)]) -> Result<Tem
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(FUEL));
     env.set_recursion_limit(RECURSION_LIMIT);
+    // Off by default in release builds, which would then locate a template error at its
+    // line's first column and leave the undefined name out of the message: the binary
+    // users run must say what the tests check. It costs only when an error is made.
+    env.set_debug(true);
     let syntax = SyntaxConfig::builder()
         .trim_blocks(true)
         .lstrip_blocks(true)
@@ -284,5 +288,19 @@ fn help_for(kind: minijinja::ErrorKind) -> &'static str {
         K::TemplateNotFound => "template names are paths under the chart's templates/ folder",
         K::OutOfFuel => "a loop or recursion does not end; check loop bounds and recursive macros",
         _ => "fix the template at this line",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// minijinja's debug mode, which places an error at its column and names what is
+    /// undefined, is on by default only in debug builds: the environment sets it, so the
+    /// released binary reports what the tests see.
+    #[test]
+    fn errors_carry_their_column_in_every_build() {
+        let templates = environment(&[], &[]).unwrap();
+        assert!(templates.env.debug());
     }
 }

@@ -139,6 +139,8 @@ pub(crate) mod testing {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::None);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // As `chart::template::environment`, in release test runs too.
+        env.set_debug(true);
         let syntax = minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
             .lstrip_blocks(true)
