@@ -659,7 +659,7 @@ mod tests {
             json!({"unknownField": 1}),
         ];
         let mut seen = std::collections::HashSet::new();
-        let (mut mutations, mut both_valid) = (0, 0);
+        let (mut mutations, mut both_valid, mut removed, mut doubted_removals) = (0, 0, 0, 0);
         for (api, kind, value) in objects {
             // One object per kind and shape is enough; mutations grow with its size.
             if !seen.insert(format!("{api}/{kind}/{}", value.to_string().len())) || seen.len() > 60 {
@@ -684,11 +684,29 @@ mod tests {
                     mutations += 1;
                     agree(s, &api, &kind, &m);
                 }
+                // The field removed: one the schema requires must not pass the screen.
+                let mut m = value.clone();
+                if let Some((parent, key)) = pointer.rsplit_once('/')
+                    && let Some(Value::Object(map)) = m.pointer_mut(parent)
+                    && map.remove(&key.replace("~1", "/").replace("~0", "~")).is_some()
+                {
+                    mutations += 1;
+                    removed += 1;
+                    if !agree(s, &api, &kind, &m).0 {
+                        doubted_removals += 1;
+                    }
+                }
             }
         }
         assert!(
-            mutations > 5_000 && both_valid > 100,
-            "{mutations} mutations, {both_valid} valid"
+            mutations > 5_000 && both_valid > 100 && removed > 500,
+            "{mutations} mutations, {both_valid} valid, {removed} removals"
+        );
+        // Removals the screen doubts though they are valid would only cost time; a few are
+        // expected (oneOf alternatives), not most.
+        assert!(
+            doubted_removals * 10 < removed,
+            "{doubted_removals} of {removed} removals doubted"
         );
     }
 

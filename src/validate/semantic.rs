@@ -1075,6 +1075,49 @@ mod tests {
         assert!(!matches(&e("Bogus", Value::Null), labels));
     }
 
+    /// The paths of the field problems of each object, in the order they are reported.
+    fn field_paths(objects: &[Object]) -> Vec<Vec<String>> {
+        let ctx = Context::new(objects);
+        let fields: Vec<&str> = FIELDS.iter().map(|f| f.rule).collect();
+        objects
+            .iter()
+            .map(|o| {
+                let all = problems(&ctx, o).into_iter();
+                all.filter(|p| fields.contains(&p.rule)).map(|p| p.path).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn field_problems_come_row_by_row_and_required_fields_only_under_a_template() {
+        let labels = json!({"Bad Key": "ok", "ok2": "bad value!", "bad/key/x": "-bad-"});
+        let job = |name: &str, spec: Value| {
+            let meta = json!({"name": name, "namespace": "ns", "labels": labels.clone()});
+            Object::new(
+                json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": spec}),
+                None,
+            )
+        };
+        let objects = [
+            job(
+                "a",
+                json!({"template": {"spec": {"containers": [{"name": "c", "image": "x:1"}]}}}),
+            ),
+            job("b", json!({})),
+        ];
+        // The key rule's problems for every label, then the value rule's: the table's
+        // order, though one walk meets each label's key and value together.
+        let labels = [
+            "/metadata/labels/Bad Key",
+            "/metadata/labels/bad~1key~1x",
+            "/metadata/labels/ok2",
+            "/metadata/labels/bad~1key~1x",
+        ];
+        let mut with_template: Vec<&str> = labels.to_vec();
+        with_template.push("/spec/template/spec/restartPolicy");
+        assert_eq!(field_paths(&objects), [with_template, labels.to_vec()]);
+    }
+
     #[test]
     fn every_check_has_a_description() {
         assert!(rules().iter().all(|(r, d)| !r.is_empty() && !d.is_empty()));

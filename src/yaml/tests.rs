@@ -117,30 +117,24 @@ fn duplicate_keys_are_located_at_the_second_occurrence() {
     assert_eq!(at, "dir/f.yaml:5:5");
     assert_eq!(message, "duplicate key `image` (first at line 3)");
     assert!(help.contains("unique"), "{help}");
-    // Top level, flow style, and keys that only look different in YAML but collide in JSON.
-    assert_eq!(input_error("a: 1\nb: 2\na: 3\n", Flavor::Manifest).0, "dir/f.yaml:3:1");
-    assert_eq!(
-        input_error("x: {a: 1, a: 2}\n", Flavor::Compose).1,
-        "duplicate key `a` (first at line 1)"
-    );
-    assert_eq!(
-        input_error("1: a\n\"1\": b\n", Flavor::Compose).1,
-        "duplicate key `1` (first at line 1)"
-    );
-    assert_eq!(
-        input_error("a: 1\n'a': 2\n", Flavor::Compose).1,
-        "duplicate key `a` (first at line 1)"
-    );
-    // Inside sequences, in both styles (the fast reader finds these once the mapping
+    // Top level, flow style, keys that only look different in YAML but collide in JSON,
+    // and inside sequences in both styles (the fast reader finds these once the mapping
     // is read, and leaves them to the full parser).
-    assert_eq!(
-        input_error("items:\n  - a: 1\n    b: 2\n    a: 3\n", Flavor::Manifest).0,
-        "dir/f.yaml:4:5"
-    );
-    assert_eq!(
-        input_error("items: [{a: 1}, {b: 1, b: 2}]\n", Flavor::Manifest).1,
-        "duplicate key `b` (first at line 1)"
-    );
+    for (text, flavor, at, key) in [
+        ("a: 1\nb: 2\na: 3\n", Flavor::Manifest, "3:1", "a"),
+        ("x: {a: 1, a: 2}\n", Flavor::Compose, "1:11", "a"),
+        ("1: a\n\"1\": b\n", Flavor::Compose, "2:1", "1"),
+        ("a: 1\n'a': 2\n", Flavor::Compose, "2:1", "a"),
+        ("items:\n  - a: 1\n    b: 2\n    a: 3\n", Flavor::Manifest, "4:5", "a"),
+        ("items: [{a: 1}, {b: 1, b: 2}]\n", Flavor::Manifest, "1:24", "b"),
+    ] {
+        let (place, message, _) = input_error(text, flavor);
+        assert_eq!(place, format!("dir/f.yaml:{at}"), "{text:?}");
+        assert!(
+            message.starts_with(&format!("duplicate key `{key}` (first at line ")),
+            "{text:?}: {message}"
+        );
+    }
 }
 
 #[test]
